@@ -1,0 +1,276 @@
+/* genheap.h -- per-process generational heaps with BEAM's memory model.
+ *
+ * genheap gives each process (a gh_proc) its own heap: a young heap collected
+ * by a copying minor GC, an old heap that survivors are promoted to and that
+ * only a full sweep reclaims, and large binaries kept off-heap with reference
+ * counts.  Sizes, promotion and sweep triggers follow Erlang/OTP 25 (see
+ * docs/memory-model.md for every place genheap differs).  All sizes are in
+ * words (8 bytes on 64-bit) unless a name says bytes.
+ *
+ * Terms and roots.  A gh_term is one tagged word.  Terms are immutable once
+ * built, as in BEAM.  Any call marked [GC] may collect the process's heap and
+ * move its terms: a gh_term kept in a C variable across such a call is stale.
+ * Keep the terms you need in the process's stack slots (gh_push, gh_slot_get,
+ * gh_slot_set): the collector updates them.  The term arguments of a [GC]
+ * call are themselves safe; read its result after it returns.
+ *
+ * Threads.  A process is used by one thread at a time (its owner); any thread
+ * may gh_send to any process by pid.  Binaries are shared between processes
+ * with atomic reference counts.  Runtime-wide calls marked [any thread] may be
+ * made concurrently with everything else.  See docs/embedding.md.
+ *
+ * Errors are values: every call that can fail returns a gh_status, and
+ * gh_strerror() gives a one-line message for it.  No call aborts on bad input.
+ */
+#ifndef GENHEAP_H
+#define GENHEAP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define GH_VERSION_MAJOR 0
+#define GH_VERSION_MINOR 1
+#define GH_VERSION_PATCH 0
+const char *gh_version(void); /* "0.1.0" */
+
+/* ---- Status codes ------------------------------------------------------ */
+typedef enum gh_status {
+  GH_OK = 0,
+  GH_ERR_NULL,          /* a required pointer argument was NULL */
+  GH_ERR_BADARG,        /* an argument is out of range or of the wrong kind */
+  GH_ERR_NOMEM,         /* the backing allocator returned NULL */
+  GH_ERR_DEAD,          /* the process has exited or was killed */
+  GH_ERR_NOPROC,        /* no live process has that pid */
+  GH_ERR_FOREIGN_TERM,  /* the term lives on another process's heap */
+  GH_ERR_NOT_A_BINARY,  /* the term is not a binary */
+  GH_ERR_RANGE,         /* a slot index or a slice is out of range */
+  GH_ERR_EMPTY,         /* the mailbox or the stack is empty */
+  GH_ERR_PENDING,       /* hibernate skipped: a message is waiting (as BEAM) */
+  GH_ERR_KILLED,        /* max_heap_size exceeded: the process was killed */
+  GH_ERR_TOO_LARGE,     /* the request exceeds the largest heap size */
+  GH_ERR_BUSY           /* the process is in use (waiting state mismatch) */
+} gh_status;
+
+const char *gh_strerror(gh_status status);
+
+/* ---- Terms --------------------------------------------------------------- */
+typedef uint64_t gh_term;
+typedef uint64_t gh_pid; /* process id: unique in a runtime, never reused */
+
+/* Immediates: no heap space. */
+#define GH_NIL ((gh_term)0x3B)     /* the empty list [] */
+#define GH_SMALL_MIN (-(INT64_C(1) << 59))
+#define GH_SMALL_MAX ((INT64_C(1) << 59) - 1)
+gh_term gh_small(int64_t value);  /* value in [GH_SMALL_MIN, GH_SMALL_MAX] */
+gh_term gh_atom(uint32_t index);  /* an atom or tag, by the host's numbering */
+gh_term gh_pid_term(gh_pid pid);  /* a pid as a term, to put in messages */
+
+typedef enum gh_type {
+  GH_T_SMALL, GH_T_ATOM, GH_T_NIL, GH_T_PID, GH_T_CONS, GH_T_TUPLE,
+  GH_T_FLOAT, GH_T_BINARY, GH_T_INVALID
+} gh_type;
+
+gh_type gh_typeof(gh_term t);
+int64_t gh_small_value(gh_term t);    /* t must be GH_T_SMALL */
+uint32_t gh_atom_index(gh_term t);    /* t must be GH_T_ATOM */
+gh_pid gh_pid_value(gh_term t);       /* t must be GH_T_PID */
+gh_term gh_car(gh_term cons);         /* head of a GH_T_CONS */
+gh_term gh_cdr(gh_term cons);         /* tail of a GH_T_CONS */
+size_t gh_tuple_arity(gh_term tuple);
+gh_term gh_tuple_element(gh_term tuple, size_t index); /* 0-based */
+double gh_float_value(gh_term f);
+/* Bytes and size of any binary (heap, refc or slice); GH_ERR_NOT_A_BINARY. */
+gh_status gh_binary_data(gh_term bin, const uint8_t **bytes, size_t *size);
+bool gh_equal(gh_term a, gh_term b);  /* structural equality */
+size_t gh_flat_size(gh_term t);       /* heap words, as erts_debug:flat_size */
+
+/* ---- Runtime ------------------------------------------------------------- */
+typedef struct gh_runtime gh_runtime;
+typedef struct gh_proc gh_proc;
+
+/* The backing allocator: every byte genheap uses comes from here.  realloc is
+ * optional (NULL: alloc+copy+free).  Calls may come from any thread. */
+typedef struct gh_allocator {
+  void *(*alloc)(void *ctx, size_t bytes);
+  void *(*realloc)(void *ctx, void *ptr, size_t old_bytes, size_t new_bytes);
+  void (*free)(void *ctx, void *ptr, size_t bytes);
+  void *ctx;
+} gh_allocator;
+
+/* Told when max_heap_size kills a process (on the owner's thread, inside the
+ * call that collected).  The process is dead but its handle stays valid until
+ * gh_exit().  total_words is the footprint that exceeded limit_words. */
+typedef void (*gh_kill_fn)(void *ctx, gh_proc *proc, gh_pid pid,
+                           size_t total_words, size_t limit_words);
+
+/* Milliseconds of a monotonic clock; hibernate_after is measured with it. */
+typedef uint64_t (*gh_clock_fn)(void *ctx);
+
+typedef struct gh_runtime_options {
+  const gh_allocator *allocator; /* NULL: the C library's malloc */
+  gh_kill_fn on_kill;            /* NULL: no callback */
+  void *on_kill_ctx;
+  gh_clock_fn clock;             /* NULL: CLOCK_MONOTONIC */
+  void *clock_ctx;
+  /* Collect at every allocation (tests).  Also on when the environment
+   * variable GENHEAP_GC_STRESS is set to a non-zero value. */
+  bool gc_stress;
+  /* Run gh_verify after every collection and fail loudly (GENHEAP_VERIFY). */
+  bool verify;
+} gh_runtime_options;
+
+void gh_runtime_options_init(gh_runtime_options *opts);
+gh_status gh_runtime_new(const gh_runtime_options *opts, gh_runtime **out);
+/* Frees every process still alive and every binary; no call may be running. */
+void gh_runtime_free(gh_runtime *rt);
+bool gh_runtime_gc_stress(const gh_runtime *rt);
+
+/* Runtime-wide accounting.  [any thread] */
+typedef struct gh_runtime_stats {
+  uint64_t processes_alive;
+  uint64_t processes_spawned;
+  uint64_t processes_killed;  /* by max_heap_size */
+  uint64_t heap_words;        /* young + old blocks + fragments, all procs */
+  uint64_t binaries_alive;    /* refc binaries not yet freed */
+  uint64_t binary_bytes;      /* their payload bytes */
+  uint64_t bytes_allocated;   /* bytes currently held from the allocator */
+} gh_runtime_stats;
+void gh_runtime_stats_get(const gh_runtime *rt, gh_runtime_stats *out);
+
+/* ---- Processes ----------------------------------------------------------- */
+typedef struct gh_spawn_options {
+  size_t min_heap_size;       /* words; default 233, rounded up to the table */
+  size_t min_bin_vheap_size;  /* words; default 46422, rounded up likewise */
+  uint32_t fullsweep_after;   /* default 65535; 0: every GC is a full sweep */
+  size_t max_heap_size;       /* words; 0 (default): no limit */
+  bool max_heap_include_shared_binaries; /* count refc binaries too (OTP 26+) */
+  uint64_t hibernate_after_ms; /* 0 (default): never hibernate when idle */
+  const char *name;           /* copied; may be NULL */
+} gh_spawn_options;
+
+void gh_spawn_options_init(gh_spawn_options *opts);
+gh_status gh_spawn(gh_runtime *rt, const gh_spawn_options *opts, gh_proc **out);
+/* Ends the process: releases its heaps, its binary references and its
+ * unread messages, and frees the handle (also for a killed process). */
+gh_status gh_exit(gh_proc *p);
+gh_pid gh_self(const gh_proc *p);
+bool gh_is_alive(const gh_proc *p);
+const char *gh_name(const gh_proc *p); /* "" when unnamed */
+
+/* ---- Stack slots: the host's roots --------------------------------------- */
+/* Slots are numbered from 0 (the first pushed); a slot's number is stable
+ * until it is popped.  The stack shares the young block with the heap. */
+gh_status gh_push(gh_proc *p, gh_term t);              /* [GC] */
+gh_status gh_pop(gh_proc *p, size_t n);
+gh_status gh_slot_get(const gh_proc *p, size_t slot, gh_term *out);
+gh_status gh_slot_set(gh_proc *p, size_t slot, gh_term t);
+size_t gh_depth(const gh_proc *p);                     /* slots in use */
+
+/* ---- Building terms [GC] ------------------------------------------------- */
+gh_status gh_cons(gh_proc *p, gh_term head, gh_term tail, gh_term *out);
+gh_status gh_tuple(gh_proc *p, size_t arity, const gh_term *elems,
+                   gh_term *out); /* elems may be NULL: all GH_NIL */
+gh_status gh_float(gh_proc *p, double value, gh_term *out);
+/* A binary of `size` bytes (copied from `bytes`, or zeroed if NULL).  At most
+ * 64 bytes: a heap binary; larger: a shared, reference-counted binary. */
+gh_status gh_binary(gh_proc *p, const void *bytes, size_t size, gh_term *out);
+/* A slice of `bin` that shares its bytes (a sub-binary; keeps all of a refc
+ * binary alive, as in BEAM). */
+gh_status gh_sub_binary(gh_proc *p, gh_term bin, size_t offset, size_t size,
+                        gh_term *out);
+/* Builds the list of the `n` terms in `elems`, first element at the head. */
+gh_status gh_list(gh_proc *p, size_t n, const gh_term *elems, gh_term *out);
+
+/* ---- Collection ---------------------------------------------------------- */
+typedef enum gh_gc_kind { GH_GC_MINOR, GH_GC_MAJOR } gh_gc_kind;
+
+/* Why a collection became a full sweep (trace field `reason`). */
+typedef enum gh_sweep_reason {
+  GH_SWEEP_FULLSWEEP_AFTER = 0, /* fullsweep_after minor GCs reached */
+  GH_SWEEP_OLD_HEAP_FULL = 1,   /* mature data does not fit the old heap */
+  GH_SWEEP_VHEAP_OVERFLOW = 2,  /* old binary vheap full */
+  GH_SWEEP_EXPLICIT = 3,        /* gh_gc(p, GH_GC_MAJOR) */
+  GH_SWEEP_HIBERNATE = 4,       /* gh_hibernate or hibernate_after */
+  GH_SWEEP_NO_OLD_HEAP = 5      /* no old heap and nothing mature yet */
+} gh_sweep_reason;
+const char *gh_sweep_reason_name(gh_sweep_reason reason); /* "explicit"... */
+/* As erlang:garbage_collect/2: GH_GC_MAJOR forces a full sweep; GH_GC_MINOR
+ * is a minor GC when one is possible (else a full sweep, as BEAM). [GC] */
+gh_status gh_gc(gh_proc *p, gh_gc_kind kind);
+/* Full sweep, then shrink the heap to exactly live + stack + reserve words;
+ * the old heap is freed.  GH_ERR_PENDING (and nothing done) when a message is
+ * waiting.  Unlike erlang:hibernate/3 the stack slots are kept. [GC] */
+gh_status gh_hibernate(gh_proc *p);
+
+/* hibernate_after contract: the owner calls gh_wait(p) when the process
+ * starts waiting for work and gh_resume(p) before touching it again.  While
+ * it waits, any thread may call gh_runtime_hibernate_idle(); a process that
+ * has waited at least its hibernate_after_ms (and has no message) is
+ * hibernated then.  gh_resume waits for a hibernation in progress. */
+gh_status gh_wait(gh_proc *p);
+gh_status gh_resume(gh_proc *p);
+/* [any thread] Hibernates idle processes; returns how many via *count. */
+gh_status gh_runtime_hibernate_idle(gh_runtime *rt, size_t *count);
+
+/* ---- Messages ------------------------------------------------------------ */
+/* Copies `msg` from `from`'s heap into a fragment queued on `to`'s mailbox;
+ * refc binaries are shared, not copied.  [owner of from; any receiver] */
+gh_status gh_send(gh_proc *from, gh_pid to, gh_term msg);
+/* Takes the oldest message.  The term lives in a heap fragment that joins
+ * the young generation; push it to keep it.  GH_ERR_EMPTY if none. */
+gh_status gh_receive(gh_proc *p, gh_term *out);
+size_t gh_message_queue_len(gh_proc *p); /* [any thread] */
+
+/* ---- Statistics ---------------------------------------------------------- */
+/* The first eleven fields are BEAM's garbage_collection_info, same meaning
+ * and unit (words).  Counters follow.  [owner] */
+typedef struct gh_gc_info {
+  size_t old_heap_block_size;
+  size_t heap_block_size;
+  size_t mbuf_size;
+  size_t recent_size;
+  size_t stack_size;
+  size_t old_heap_size;
+  size_t heap_size;
+  size_t bin_vheap_size;
+  size_t bin_vheap_block_size;
+  size_t bin_old_vheap_size;
+  size_t bin_old_vheap_block_size;
+  /* genheap's counters, since spawn */
+  uint64_t minor_gcs;       /* completed minor collections */
+  uint64_t full_sweeps;     /* completed full sweeps (hibernate included) */
+  uint64_t hibernations;
+  uint64_t words_promoted;  /* copied to the old heap by minor GCs */
+  uint64_t words_reclaimed; /* sum of the words each GC did not keep */
+  uint64_t gen_gcs;         /* minor GCs since the last full sweep */
+  uint64_t message_queue_len;
+  uint64_t refc_binaries;   /* ProcBins on this process's off-heap list */
+} gh_gc_info;
+
+gh_status gh_proc_info(const gh_proc *p, gh_gc_info *out);
+/* heap_block_size + old_heap_block_size + mbuf_size, as total_heap_size. */
+size_t gh_total_heap_size(const gh_proc *p);
+
+/* ---- Debugging ----------------------------------------------------------- */
+/* Checks the heap invariants: every pointer stays within the process's own
+ * heaps or fragments, nothing on the old heap points into the young
+ * generation, and the off-heap list is consistent.  GH_OK or GH_ERR_BADARG,
+ * with a description in `why` (may be NULL). */
+gh_status gh_verify(const gh_proc *p, char *why, size_t why_size);
+
+/* BEAM's heap-size table (erlang:system_info(heap_sizes) on 64-bit). */
+size_t gh_heap_sizes_count(void);
+size_t gh_heap_size_at(size_t index); /* 0 when index is out of range */
+/* The smallest table size >= words, `offset` steps further, as
+ * erts_next_heap_size; 0 when beyond the table. */
+size_t gh_next_heap_size(size_t words, unsigned offset);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* GENHEAP_H */

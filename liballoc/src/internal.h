@@ -1,0 +1,214 @@
+/* internal.h -- the data structures of libgenheap, in one place.
+ *
+ * Not installed.  docs/memory-model.md explains the model; each field below
+ * says which invariant it keeps.  Names follow BEAM's (erl_process.h) where
+ * the concept is the same, so a reader can go from here to OTP's erl_gc.c.
+ */
+#ifndef GH_INTERNAL_H
+#define GH_INTERNAL_H
+
+#include "genheap.h"
+
+#include <pthread.h>
+#include <stdatomic.h>
+
+#define GH_LIKELY(x) __builtin_expect(!!(x), 1)
+#define GH_UNLIKELY(x) __builtin_expect(!!(x), 0)
+
+/* Words kept free between htop and stop (S_RESERVED on OTP 25's JIT). */
+#define GH_S_RESERVED 4
+/* Smallest young heap outside hibernation (H_MIN_SIZE). */
+#define GH_H_MIN_SIZE 233
+#define GH_DEFAULT_MIN_HEAP 233
+#define GH_DEFAULT_MIN_VHEAP 46422
+#define GH_DEFAULT_FULLSWEEP_AFTER 65535
+/* Heap binaries hold at most this many bytes (ERL_ONHEAP_BIN_LIMIT). */
+#define GH_ONHEAP_BIN_LIMIT 64
+
+/* ---- Allocation through the host's allocator ---------------------------- */
+void *gh__alloc(gh_runtime *rt, size_t bytes);
+void *gh__realloc(gh_runtime *rt, void *ptr, size_t old_bytes, size_t new_bytes);
+void gh__free(gh_runtime *rt, void *ptr, size_t bytes);
+gh_term *gh__alloc_words(gh_runtime *rt, size_t words);
+void gh__free_words(gh_runtime *rt, gh_term *block, size_t words);
+
+extern const gh_allocator gh__libc_allocator;
+
+/* ---- Off-heap objects ---------------------------------------------------- */
+
+/* A shared, reference-counted binary (BEAM's Binary).  Freed exactly when
+ * the last ProcBin that references it is found dead or released. */
+typedef struct gh_refc_bin {
+  atomic_uint_fast64_t refc;
+  size_t orig_size; /* payload bytes */
+  uint8_t data[];
+} gh_refc_bin;
+
+/* A ProcBin: the 6-word handle a process holds on its heap for a refc
+ * binary.  Its header's arity (5) makes the collector skip the raw words. */
+typedef struct gh_procbin {
+  gh_term thing_word;      /* header: REFC_BIN, arity 5; forwarded when moved */
+  uint64_t size;           /* bytes referenced (the slice, for a sent slice) */
+  struct gh_procbin *next; /* off-heap list, newest first */
+  gh_refc_bin *val;          /* the shared binary (one reference) */
+  const uint8_t *bytes;    /* first referenced byte */
+  uint64_t flags;
+} gh_procbin;
+#define GH_PROCBIN_WORDS 6
+
+/* A heap fragment: terms built outside the young heap (a message).  It is
+ * young generation: the next GC copies out what is live and frees it. */
+typedef struct gh_frag {
+  struct gh_frag *next;   /* mailbox queue, then the process's mbuf list */
+  gh_procbin *off_heap;   /* ProcBins that live in mem[] */
+  uint64_t overhead;      /* their vheap words (size / 8 each) */
+  gh_term msg;            /* the message term (points into mem[]) */
+  size_t used_size;       /* words of mem[] in use */
+  size_t alloc_size;      /* words of mem[] */
+  gh_term mem[];
+} gh_frag;
+
+/* ---- Processes ------------------------------------------------------------ */
+
+enum {
+  GH_F_NEED_FULLSWEEP = 1u << 0, /* next GC must be a full sweep */
+  GH_F_HEAP_GROW = 1u << 1,      /* next full sweep grows one step (>75% live) */
+  GH_F_HIBERNATED = 1u << 2      /* hibernated; cleared on resume or GC */
+};
+
+struct gh_proc {
+  gh_runtime *rt;
+  gh_pid pid;
+  char *name;   /* never NULL ("" when unnamed) */
+  bool alive;   /* false once exited or killed: every call says GH_ERR_DEAD */
+
+  /* Young block: [heap, htop) terms, [stop, hend) stack, heap_sz words.
+   * Invariant: heap <= high_water <= htop <= stop <= hend. */
+  gh_term *heap, *htop, *stop, *hend;
+  gh_term *high_water; /* [heap, high_water) survived the last GC */
+  size_t heap_sz;
+  /* Bump pad: 0, or huge in GC-stress mode so every allocation is slow. */
+  size_t alloc_pad;
+
+  /* Old block, created by the first minor GC that promotes; only a full
+   * sweep frees it.  Invariant: nothing in it points outside it. */
+  gh_term *old_heap, *old_htop, *old_hend;
+
+  /* Received fragments, not yet merged: young generation. */
+  gh_frag *mbuf;
+  size_t mbuf_sz; /* sum of used_size over mbuf */
+
+  /* Off-heap list (MSO): every ProcBin this process holds, newest first. */
+  gh_procbin *mso;
+  uint64_t overhead;         /* bin_vheap_size: young-generation binary words */
+  uint64_t bin_vheap_sz;     /* bin_vheap_block_size */
+  uint64_t bin_old_vheap_sz; /* bin_old_vheap_block_size */
+  uint64_t bin_old_vheap;    /* bin_old_vheap_size */
+  uint64_t refc_binaries;    /* entries on the MSO list */
+
+  uint32_t gen_gcs;     /* minor GCs since the last full sweep */
+  uint32_t max_gen_gcs; /* fullsweep_after */
+  unsigned flags;       /* GH_F_* */
+  size_t min_heap_size, min_vheap_size, max_heap_size;
+  bool max_heap_include_bins;
+  uint64_t hibernate_after_ms;
+
+  /* Counters reported by gh_proc_info. */
+  uint64_t minor_gcs, full_sweeps, hibernations, words_promoted,
+      words_reclaimed;
+
+  /* Mailbox: fragments queued by senders, oldest first. */
+  pthread_mutex_t mq_lock;
+  gh_frag *mq_head, **mq_tail;
+  atomic_size_t mq_len;
+
+  /* hibernate_after: state_lock is held by whoever may touch the heap while
+   * the owner is away (gh_runtime_hibernate_idle), and by gh_resume. */
+  pthread_mutex_t state_lock;
+  bool waiting;
+  uint64_t wait_since_ms;
+
+  /* Runtime registry (all handles, dead or alive) and pid hash chain. */
+  struct gh_proc *all_next, *all_prev;
+  struct gh_proc *hash_next;
+};
+
+struct gh_runtime {
+  gh_allocator allocator;
+  gh_kill_fn on_kill;
+  void *on_kill_ctx;
+  gh_clock_fn clock;
+  void *clock_ctx;
+  bool gc_stress;
+  bool verify;
+
+  /* Process registry.  Sends take it for reading; spawn, exit and kill
+   * for writing, so a sender never sees a half-dead receiver. */
+  pthread_rwlock_t procs_lock;
+  gh_proc *all;           /* every handle not yet gh_exit'ed */
+  gh_proc **pid_buckets;  /* live processes by pid */
+  size_t pid_nbuckets;    /* a power of two */
+  size_t pid_count;
+  atomic_uint_fast64_t next_pid;
+
+  /* Accounting (atomics: any thread). */
+  atomic_uint_fast64_t processes_alive, processes_spawned, processes_killed;
+  atomic_uint_fast64_t heap_words, binaries_alive, binary_bytes,
+      bytes_allocated;
+};
+
+/* ---- Cross-file internal functions (gh__ prefix) ------------------------- */
+
+/* heap.c */
+gh_status gh__alloc_slow(gh_proc *p, size_t words, gh_term *roots,
+                         size_t nroots, gh_term **out);
+bool gh__term_is_local(const gh_proc *p, gh_term t);
+gh_status gh__check_term(const gh_proc *p, gh_term t);
+size_t gh__stack_words(const gh_proc *p);
+
+/* Bump allocation: the fast path.  `roots` are the caller's term arguments,
+ * updated in place if a collection moves them. */
+static inline gh_status gh__alloc_heap(gh_proc *p, size_t words, gh_term *roots,
+                                       size_t nroots, gh_term **out) {
+  if (GH_LIKELY((size_t)(p->stop - p->htop) >= words + GH_S_RESERVED + p->alloc_pad)) {
+    *out = p->htop;
+    p->htop += words;
+    return GH_OK;
+  }
+  return gh__alloc_slow(p, words, roots, nroots, out);
+}
+
+/* heap_sizes.c */
+size_t gh__next_heap_size(const gh_proc *p, size_t words, unsigned offset);
+uint64_t gh__next_vheap_size(const gh_proc *p, uint64_t vheap, uint64_t vheap_sz);
+
+/* gc.c */
+typedef enum gh_gc_request {
+  GH_REQ_NEED,      /* heap or vheap test failed */
+  GH_REQ_MINOR,     /* gh_gc(MINOR) */
+  GH_REQ_MAJOR      /* gh_gc(MAJOR) */
+} gh_gc_request;
+gh_status gh__collect(gh_proc *p, size_t need, gh_term *roots, size_t nroots,
+                      gh_gc_request req);
+gh_status gh__hibernate(gh_proc *p);
+void gh__free_heaps(gh_proc *p);
+
+/* binary.c */
+void gh__binary_release(gh_runtime *rt, gh_refc_bin *b);
+void gh__binary_retain(gh_refc_bin *b);
+void gh__mso_release_all(gh_runtime *rt, gh_procbin *list);
+gh_term gh__procbin_at(gh_term *obj, gh_refc_bin *b, const uint8_t *bytes,
+                       size_t size, gh_procbin **mso, uint64_t *overhead);
+
+/* message.c */
+void gh__frag_free(gh_runtime *rt, gh_frag *f);
+void gh__mailbox_drain(gh_proc *p);
+
+/* process.c */
+void gh__kill(gh_proc *p, size_t total, size_t limit);
+uint64_t gh__now_ms(gh_runtime *rt);
+
+/* verify.c */
+gh_status gh__verify(const gh_proc *p, char *why, size_t why_size);
+
+#endif /* GH_INTERNAL_H */

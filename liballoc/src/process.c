@@ -1,0 +1,392 @@
+/* process.c -- the runtime, process life-cycle, and hibernate_after.
+ *
+ * Threading (docs/embedding.md): a process's heap is touched only by its
+ * owner thread, or by gh_runtime_hibernate_idle while the owner has declared
+ * it waiting (gh_wait) and holds no claim on it: state_lock arbitrates that
+ * hand-over.  The registry (procs_lock) is read-locked by senders and
+ * write-locked by spawn, exit and kill, so a message is never queued on a
+ * process that is being torn down.
+ */
+#include "term.h"
+#include "trace.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+/* ---- Clock ------------------------------------------------------------------ */
+
+static uint64_t monotonic_ms(void *ctx) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+}
+
+uint64_t gh__now_ms(gh_runtime *rt) { return rt->clock(rt->clock_ctx); }
+
+/* ---- Runtime ------------------------------------------------------------------ */
+
+void gh_runtime_options_init(gh_runtime_options *opts) {
+  if (opts)
+    memset(opts, 0, sizeof *opts);
+}
+
+static bool env_flag(const char *name) {
+  const char *v = getenv(name);
+  return v && *v && strcmp(v, "0") != 0;
+}
+
+gh_status gh_runtime_new(const gh_runtime_options *opts, gh_runtime **out) {
+  if (!out)
+    return GH_ERR_NULL;
+  gh_runtime_options defaults;
+  if (!opts) {
+    gh_runtime_options_init(&defaults);
+    opts = &defaults;
+  }
+  const gh_allocator *a = opts->allocator ? opts->allocator : &gh__libc_allocator;
+  if (!a->alloc || !a->free)
+    return GH_ERR_BADARG;
+  gh_runtime *rt = a->alloc(a->ctx, sizeof *rt);
+  if (!rt)
+    return GH_ERR_NOMEM;
+  memset(rt, 0, sizeof *rt);
+  rt->allocator = *a;
+  rt->pid_nbuckets = 64;
+  rt->pid_buckets = a->alloc(a->ctx, rt->pid_nbuckets * sizeof(gh_proc *));
+  if (!rt->pid_buckets) {
+    a->free(a->ctx, rt, sizeof *rt);
+    return GH_ERR_NOMEM;
+  }
+  memset(rt->pid_buckets, 0, rt->pid_nbuckets * sizeof(gh_proc *));
+  atomic_store(&rt->bytes_allocated, sizeof *rt + rt->pid_nbuckets * sizeof(gh_proc *));
+  rt->on_kill = opts->on_kill;
+  rt->on_kill_ctx = opts->on_kill_ctx;
+  rt->clock = opts->clock ? opts->clock : monotonic_ms;
+  rt->clock_ctx = opts->clock_ctx;
+  rt->gc_stress = opts->gc_stress || env_flag("GENHEAP_GC_STRESS");
+  rt->verify = opts->verify || env_flag("GENHEAP_VERIFY");
+  atomic_store(&rt->next_pid, 1);
+  pthread_rwlock_init(&rt->procs_lock, NULL);
+  *out = rt;
+  return GH_OK;
+}
+
+bool gh_runtime_gc_stress(const gh_runtime *rt) { return rt && rt->gc_stress; }
+
+static void proc_free_handle(gh_proc *p);
+
+void gh_runtime_free(gh_runtime *rt) {
+  if (!rt)
+    return;
+  while (rt->all) {
+    gh_proc *p = rt->all;
+    rt->all = p->all_next;
+    if (p->alive) {
+      gh__mailbox_drain(p);
+      gh__free_heaps(p);
+    }
+    proc_free_handle(p);
+  }
+  pthread_rwlock_destroy(&rt->procs_lock);
+  gh_allocator a = rt->allocator;
+  a.free(a.ctx, rt->pid_buckets, rt->pid_nbuckets * sizeof(gh_proc *));
+  a.free(a.ctx, rt, sizeof *rt);
+}
+
+void gh_runtime_stats_get(const gh_runtime *rt, gh_runtime_stats *out) {
+  if (!rt || !out)
+    return;
+  gh_runtime *r = (gh_runtime *)rt; /* atomics are read-only here */
+  out->processes_alive = atomic_load(&r->processes_alive);
+  out->processes_spawned = atomic_load(&r->processes_spawned);
+  out->processes_killed = atomic_load(&r->processes_killed);
+  out->heap_words = atomic_load(&r->heap_words);
+  out->binaries_alive = atomic_load(&r->binaries_alive);
+  out->binary_bytes = atomic_load(&r->binary_bytes);
+  out->bytes_allocated = atomic_load(&r->bytes_allocated);
+}
+
+/* ---- Registry (procs_lock held for writing) ------------------------------------ */
+
+static gh_status registry_grow(gh_runtime *rt) {
+  size_t n = rt->pid_nbuckets * 2;
+  gh_proc **b = gh__alloc(rt, n * sizeof(gh_proc *));
+  if (!b)
+    return GH_ERR_NOMEM;
+  memset(b, 0, n * sizeof(gh_proc *));
+  for (size_t i = 0; i < rt->pid_nbuckets; i++) {
+    for (gh_proc *q = rt->pid_buckets[i], *next; q; q = next) {
+      next = q->hash_next;
+      q->hash_next = b[q->pid & (n - 1)];
+      b[q->pid & (n - 1)] = q;
+    }
+  }
+  gh__free(rt, rt->pid_buckets, rt->pid_nbuckets * sizeof(gh_proc *));
+  rt->pid_buckets = b;
+  rt->pid_nbuckets = n;
+  return GH_OK;
+}
+
+static void registry_add(gh_runtime *rt, gh_proc *p) {
+  gh_proc **bucket = &rt->pid_buckets[p->pid & (rt->pid_nbuckets - 1)];
+  p->hash_next = *bucket;
+  *bucket = p;
+  rt->pid_count++;
+  p->all_next = rt->all;
+  p->all_prev = NULL;
+  if (rt->all)
+    rt->all->all_prev = p;
+  rt->all = p;
+}
+
+/* Removes a process from the pid table: sends to it fail from now on. */
+static void registry_unpublish(gh_runtime *rt, gh_proc *p) {
+  gh_proc **link = &rt->pid_buckets[p->pid & (rt->pid_nbuckets - 1)];
+  while (*link && *link != p)
+    link = &(*link)->hash_next;
+  if (*link) {
+    *link = p->hash_next;
+    rt->pid_count--;
+  }
+}
+
+static void registry_forget(gh_runtime *rt, gh_proc *p) {
+  if (p->all_prev)
+    p->all_prev->all_next = p->all_next;
+  else
+    rt->all = p->all_next;
+  if (p->all_next)
+    p->all_next->all_prev = p->all_prev;
+}
+
+/* ---- Spawn ------------------------------------------------------------------------ */
+
+void gh_spawn_options_init(gh_spawn_options *opts) {
+  if (!opts)
+    return;
+  memset(opts, 0, sizeof *opts);
+  opts->min_heap_size = GH_DEFAULT_MIN_HEAP;
+  opts->min_bin_vheap_size = GH_DEFAULT_MIN_VHEAP;
+  opts->fullsweep_after = GH_DEFAULT_FULLSWEEP_AFTER;
+}
+
+/* User sizes are rounded up to the table and never below the system
+ * minimum (erts_next_heap_size(x, 0), H_MIN_SIZE / BIN_VH_MIN_SIZE). */
+static size_t round_size(size_t requested, size_t minimum) {
+  size_t n = gh_next_heap_size(requested, 0);
+  return n < minimum ? minimum : n;
+}
+
+static gh_status check_spawn_options(const gh_spawn_options *o) {
+  if (o->fullsweep_after > 65535)
+    return GH_ERR_BADARG; /* BEAM stores it in 16 bits: refuse, don't wrap */
+  if (!gh_next_heap_size(o->min_heap_size, 0) ||
+      !gh_next_heap_size(o->min_bin_vheap_size, 0))
+    return GH_ERR_TOO_LARGE;
+  if (o->max_heap_size && o->max_heap_size < round_size(o->min_heap_size, GH_H_MIN_SIZE))
+    return GH_ERR_BADARG; /* as BEAM: badarg below min_heap_size */
+  return GH_OK;
+}
+
+static void init_from_options(gh_proc *p, const gh_spawn_options *o) {
+  p->min_heap_size = round_size(o->min_heap_size, GH_H_MIN_SIZE);
+  p->min_vheap_size = round_size(o->min_bin_vheap_size, GH_DEFAULT_MIN_VHEAP);
+  p->max_gen_gcs = o->fullsweep_after;
+  p->max_heap_size = o->max_heap_size;
+  p->max_heap_include_bins = o->max_heap_include_shared_binaries;
+  p->hibernate_after_ms = o->hibernate_after_ms;
+  p->bin_vheap_sz = p->bin_old_vheap_sz = p->min_vheap_size;
+  p->alloc_pad = p->rt->gc_stress ? (size_t)PTRDIFF_MAX / 4 : 0;
+}
+
+/* The young block and the bottom frame: stack_size 1, as BEAM's CP. */
+static gh_status init_heap(gh_proc *p) {
+  p->heap = gh__alloc_words(p->rt, p->min_heap_size);
+  if (!p->heap)
+    return GH_ERR_NOMEM;
+  p->heap_sz = p->min_heap_size;
+  p->htop = p->high_water = p->heap;
+  p->hend = p->heap + p->heap_sz;
+  p->stop = p->hend - 1;
+  *p->stop = frame_marker();
+  return GH_OK;
+}
+
+static char *copy_name(gh_runtime *rt, const char *name) {
+  size_t n = name ? strlen(name) : 0;
+  char *s = gh__alloc(rt, n + 1);
+  if (s) {
+    memcpy(s, name ? name : "", n);
+    s[n] = '\0';
+  }
+  return s;
+}
+
+static void proc_free_handle(gh_proc *p) {
+  gh_runtime *rt = p->rt;
+  pthread_mutex_destroy(&p->mq_lock);
+  pthread_mutex_destroy(&p->state_lock);
+  gh__free(rt, p->name, strlen(p->name) + 1);
+  gh__free(rt, p, sizeof *p);
+}
+
+/* Frees a process that never became visible. */
+static void spawn_undo(gh_runtime *rt, gh_proc *p) {
+  gh__free_words(rt, p->heap, p->heap_sz);
+  pthread_mutex_destroy(&p->mq_lock);
+  pthread_mutex_destroy(&p->state_lock);
+  if (p->name)
+    gh__free(rt, p->name, strlen(p->name) + 1);
+  gh__free(rt, p, sizeof *p);
+}
+
+static gh_status publish(gh_runtime *rt, gh_proc *p) {
+  gh_status s = GH_OK;
+  pthread_rwlock_wrlock(&rt->procs_lock);
+  if (rt->pid_count >= rt->pid_nbuckets)
+    s = registry_grow(rt);
+  if (s == GH_OK)
+    registry_add(rt, p);
+  pthread_rwlock_unlock(&rt->procs_lock);
+  return s;
+}
+
+gh_status gh_spawn(gh_runtime *rt, const gh_spawn_options *opts, gh_proc **out) {
+  if (!rt || !out)
+    return GH_ERR_NULL;
+  gh_spawn_options defaults;
+  if (!opts) {
+    gh_spawn_options_init(&defaults);
+    opts = &defaults;
+  }
+  gh_status s = check_spawn_options(opts);
+  if (s != GH_OK)
+    return s;
+  gh_proc *p = gh__alloc(rt, sizeof *p);
+  if (!p)
+    return GH_ERR_NOMEM;
+  memset(p, 0, sizeof *p);
+  p->rt = rt;
+  init_from_options(p, opts);
+  pthread_mutex_init(&p->mq_lock, NULL);
+  pthread_mutex_init(&p->state_lock, NULL);
+  p->mq_tail = &p->mq_head;
+  p->name = copy_name(rt, opts->name);
+  s = p->name ? init_heap(p) : GH_ERR_NOMEM;
+  if (s == GH_OK) {
+    p->pid = atomic_fetch_add(&rt->next_pid, 1);
+    s = publish(rt, p);
+  }
+  if (s != GH_OK) {
+    spawn_undo(rt, p);
+    return s;
+  }
+  p->alive = true;
+  atomic_fetch_add(&rt->processes_alive, 1);
+  atomic_fetch_add(&rt->processes_spawned, 1);
+  trace_proc_spawn(p);
+  *out = p;
+  return GH_OK;
+}
+
+/* ---- Exit and kill ------------------------------------------------------------------ */
+
+/* Ends a live process: unpublish (no new messages), then release all. */
+static void terminate(gh_proc *p, int reason) {
+  trace_proc_exit(p, reason);
+  pthread_rwlock_wrlock(&p->rt->procs_lock);
+  registry_unpublish(p->rt, p);
+  pthread_rwlock_unlock(&p->rt->procs_lock);
+  gh__mailbox_drain(p);
+  gh__free_heaps(p);
+  p->alive = false;
+  atomic_fetch_sub(&p->rt->processes_alive, 1);
+}
+
+/* max_heap_size: the process dies, its memory goes back at once, and the
+ * host is told; the handle lives on (GH_ERR_DEAD) until gh_exit. */
+void gh__kill(gh_proc *p, size_t total, size_t limit) {
+  trace_max_heap_kill(p, total, limit);
+  terminate(p, 1);
+  atomic_fetch_add(&p->rt->processes_killed, 1);
+  if (p->rt->on_kill)
+    p->rt->on_kill(p->rt->on_kill_ctx, p, p->pid, total, limit);
+}
+
+gh_status gh_exit(gh_proc *p) {
+  if (!p)
+    return GH_ERR_NULL;
+  gh_runtime *rt = p->rt;
+  if (p->alive)
+    terminate(p, 0);
+  pthread_rwlock_wrlock(&rt->procs_lock);
+  registry_forget(rt, p);
+  pthread_rwlock_unlock(&rt->procs_lock);
+  proc_free_handle(p);
+  return GH_OK;
+}
+
+gh_pid gh_self(const gh_proc *p) { return p ? p->pid : 0; }
+bool gh_is_alive(const gh_proc *p) { return p && p->alive; }
+const char *gh_name(const gh_proc *p) { return p ? p->name : ""; }
+
+/* ---- hibernate_after ------------------------------------------------------------------ */
+
+gh_status gh_wait(gh_proc *p) {
+  if (!p)
+    return GH_ERR_NULL;
+  if (!p->alive)
+    return GH_ERR_DEAD;
+  pthread_mutex_lock(&p->state_lock);
+  bool was_waiting = p->waiting;
+  p->waiting = true;
+  p->wait_since_ms = gh__now_ms(p->rt);
+  pthread_mutex_unlock(&p->state_lock);
+  return was_waiting ? GH_ERR_BUSY : GH_OK;
+}
+
+gh_status gh_resume(gh_proc *p) {
+  if (!p)
+    return GH_ERR_NULL;
+  pthread_mutex_lock(&p->state_lock); /* waits out a hibernation */
+  bool was_waiting = p->waiting;
+  p->waiting = false;
+  p->flags &= ~(unsigned)GH_F_HIBERNATED;
+  pthread_mutex_unlock(&p->state_lock);
+  if (!p->alive)
+    return GH_ERR_DEAD;
+  return was_waiting ? GH_OK : GH_ERR_BUSY;
+}
+
+static bool should_hibernate(gh_proc *p, uint64_t now) {
+  /* waiting first: the other fields are the owner's unless it waits */
+  return p->waiting && p->alive && p->hibernate_after_ms &&
+         !(p->flags & GH_F_HIBERNATED) && atomic_load(&p->mq_len) == 0 &&
+         now - p->wait_since_ms >= p->hibernate_after_ms;
+}
+
+gh_status gh_runtime_hibernate_idle(gh_runtime *rt, size_t *count) {
+  if (!rt)
+    return GH_ERR_NULL;
+  size_t n = 0;
+  gh_status worst = GH_OK;
+  uint64_t now = gh__now_ms(rt);
+  pthread_rwlock_rdlock(&rt->procs_lock);
+  for (gh_proc *p = rt->all; p; p = p->all_next) {
+    if (pthread_mutex_trylock(&p->state_lock) != 0)
+      continue; /* its owner is resuming it: not idle */
+    if (should_hibernate(p, now)) {
+      gh_status s = gh__hibernate(p);
+      if (s == GH_OK)
+        n++;
+      else
+        worst = s;
+    }
+    pthread_mutex_unlock(&p->state_lock);
+  }
+  pthread_rwlock_unlock(&rt->procs_lock);
+  if (count)
+    *count = n;
+  return worst;
+}

@@ -1,0 +1,269 @@
+/* term.c -- building and reading terms (immediates, cons, tuples, floats).
+ *
+ * Constructors are short: check the arguments belong to this process, bump
+ * allocate (heap.c decides when to collect), fill in the words.  Binaries
+ * live in binary.c.  Readers never allocate, so they never move anything.
+ */
+#include "term.h"
+#include "wstack.h"
+
+#include <string.h>
+
+gh_term gh_small(int64_t value) {
+  return ((gh_term)value << 4) | GH_IMM_SMALL;
+}
+
+gh_term gh_atom(uint32_t index) {
+  return ((gh_term)index << 6) | GH_IMM2_ATOM;
+}
+
+gh_term gh_pid_term(gh_pid pid) { return ((gh_term)pid << 4) | GH_IMM_PID; }
+
+gh_type gh_typeof(gh_term t) {
+  switch (term_tag(t)) {
+  case GH_TAG_LIST:
+    return GH_T_CONS;
+  case GH_TAG_BOXED:
+    switch (header_subtag(*term_ptr(t))) {
+    case GH_SUB_TUPLE:
+      return GH_T_TUPLE;
+    case GH_SUB_FLOAT:
+      return GH_T_FLOAT;
+    case GH_SUB_REFC_BIN:
+    case GH_SUB_HEAP_BIN:
+    case GH_SUB_SUB_BIN:
+      return GH_T_BINARY;
+    default:
+      return GH_T_INVALID;
+    }
+  case GH_TAG_IMMED:
+    if ((t & 0xF) == GH_IMM_SMALL)
+      return GH_T_SMALL;
+    if ((t & 0xF) == GH_IMM_PID)
+      return GH_T_PID;
+    if (t == GH_NIL)
+      return GH_T_NIL;
+    if ((t & 0x3F) == GH_IMM2_ATOM)
+      return GH_T_ATOM;
+    return GH_T_INVALID;
+  default:
+    return GH_T_INVALID;
+  }
+}
+
+int64_t gh_small_value(gh_term t) { return (int64_t)t >> 4; }
+uint32_t gh_atom_index(gh_term t) { return (uint32_t)(t >> 6); }
+gh_pid gh_pid_value(gh_term t) { return t >> 4; }
+gh_term gh_car(gh_term cons) { return term_ptr(cons)[0]; }
+gh_term gh_cdr(gh_term cons) { return term_ptr(cons)[1]; }
+size_t gh_tuple_arity(gh_term tuple) { return header_arity(*term_ptr(tuple)); }
+
+gh_term gh_tuple_element(gh_term tuple, size_t index) {
+  return term_ptr(tuple)[1 + index];
+}
+
+double gh_float_value(gh_term f) {
+  double d;
+  memcpy(&d, term_ptr(f) + 1, sizeof d);
+  return d;
+}
+
+static gh_status check_proc(const gh_proc *p) {
+  if (!p)
+    return GH_ERR_NULL;
+  return p->alive ? GH_OK : GH_ERR_DEAD;
+}
+
+gh_status gh_cons(gh_proc *p, gh_term head, gh_term tail, gh_term *out) {
+  gh_status s = check_proc(p);
+  if (s == GH_OK && !out)
+    s = GH_ERR_NULL;
+  if (s == GH_OK)
+    s = gh__check_term(p, head);
+  if (s == GH_OK)
+    s = gh__check_term(p, tail);
+  if (s != GH_OK)
+    return s;
+  gh_term args[2] = {head, tail};
+  gh_term *cell;
+  if ((s = gh__alloc_heap(p, 2, args, 2, &cell)) != GH_OK)
+    return s;
+  cell[0] = args[0];
+  cell[1] = args[1];
+  *out = make_list(cell);
+  return GH_OK;
+}
+
+gh_status gh_list(gh_proc *p, size_t n, const gh_term *elems, gh_term *out) {
+  gh_status s = check_proc(p);
+  if (s == GH_OK && (!out || (n && !elems)))
+    s = GH_ERR_NULL;
+  for (size_t i = 0; s == GH_OK && i < n; i++)
+    s = gh__check_term(p, elems[i]);
+  if (s != GH_OK)
+    return s;
+  if (n > SIZE_MAX / 4)
+    return GH_ERR_TOO_LARGE;
+  /* One allocation for all cells: the elements are safe as roots only
+   * through a copy, so copy them into the new cells after it. */
+  gh_term *cells;
+  if (n == 0) {
+    *out = GH_NIL;
+    return GH_OK;
+  }
+  /* elems may point into C memory the collector does not know about, so
+   * the terms must be rooted while the allocation may collect. */
+  gh_term small[16];
+  gh_term *roots = n <= 16 ? small : gh__alloc(p->rt, n * sizeof(gh_term));
+  if (!roots)
+    return GH_ERR_NOMEM;
+  memcpy(roots, elems, n * sizeof(gh_term));
+  s = gh__alloc_heap(p, 2 * n, roots, n, &cells);
+  if (s == GH_OK) {
+    for (size_t i = 0; i < n; i++) {
+      cells[2 * i] = roots[i];
+      cells[2 * i + 1] = i + 1 < n ? make_list(cells + 2 * i + 2) : GH_NIL;
+    }
+    *out = make_list(cells);
+  }
+  if (roots != small)
+    gh__free(p->rt, roots, n * sizeof(gh_term));
+  return s;
+}
+
+gh_status gh_tuple(gh_proc *p, size_t arity, const gh_term *elems,
+                   gh_term *out) {
+  gh_status s = check_proc(p);
+  if (s == GH_OK && !out)
+    s = GH_ERR_NULL;
+  for (size_t i = 0; s == GH_OK && elems && i < arity; i++)
+    s = gh__check_term(p, elems[i]);
+  if (s != GH_OK)
+    return s;
+  if (arity > ((size_t)1 << 40))
+    return GH_ERR_TOO_LARGE;
+  gh_term small[16];
+  gh_term *roots = small;
+  size_t nroots = elems ? arity : 0;
+  if (nroots > 16 && !(roots = gh__alloc(p->rt, nroots * sizeof(gh_term))))
+    return GH_ERR_NOMEM;
+  if (nroots)
+    memcpy(roots, elems, nroots * sizeof(gh_term));
+  gh_term *obj;
+  s = gh__alloc_heap(p, arity + 1, roots, nroots, &obj);
+  if (s == GH_OK) {
+    obj[0] = make_header(GH_SUB_TUPLE, arity);
+    for (size_t i = 0; i < arity; i++)
+      obj[1 + i] = elems ? roots[i] : GH_NIL;
+    *out = make_boxed(obj);
+  }
+  if (roots != small)
+    gh__free(p->rt, roots, nroots * sizeof(gh_term));
+  return s;
+}
+
+gh_status gh_float(gh_proc *p, double value, gh_term *out) {
+  gh_status s = check_proc(p);
+  if (s == GH_OK && !out)
+    s = GH_ERR_NULL;
+  if (s != GH_OK)
+    return s;
+  gh_term *obj;
+  if ((s = gh__alloc_heap(p, 2, NULL, 0, &obj)) != GH_OK)
+    return s;
+  obj[0] = make_header(GH_SUB_FLOAT, 1);
+  memcpy(obj + 1, &value, sizeof value);
+  *out = make_boxed(obj);
+  return GH_OK;
+}
+
+/* ---- Equality and size: iterative (wstack.h), so deep terms cannot
+ * overflow the C stack. */
+
+static bool binary_equal(gh_term a, gh_term b) {
+  const uint8_t *da, *db;
+  size_t na, nb;
+  gh_binary_data(a, &da, &na);
+  gh_binary_data(b, &db, &nb);
+  return na == nb && memcmp(da, db, na) == 0;
+}
+
+/* Compares the tops of a and b; pushes their children pairwise. */
+static bool equal_step(wstack *ws, gh_term a, gh_term b) {
+  if (a == b)
+    return true;
+  gh_type ta = gh_typeof(a);
+  if (ta != gh_typeof(b))
+    return false;
+  switch (ta) {
+  case GH_T_CONS:
+    ws_push(ws, gh_cdr(a));
+    ws_push(ws, gh_cdr(b));
+    ws_push(ws, gh_car(a));
+    ws_push(ws, gh_car(b));
+    return true;
+  case GH_T_TUPLE: {
+    size_t n = gh_tuple_arity(a);
+    if (n != gh_tuple_arity(b))
+      return false;
+    for (size_t i = 0; i < n; i++) {
+      ws_push(ws, gh_tuple_element(a, i));
+      ws_push(ws, gh_tuple_element(b, i));
+    }
+    return true;
+  }
+  case GH_T_FLOAT:
+    return gh_float_value(a) == gh_float_value(b);
+  case GH_T_BINARY:
+    return binary_equal(a, b);
+  default:
+    return false; /* distinct immediates */
+  }
+}
+
+bool gh_equal(gh_term a, gh_term b) {
+  wstack ws;
+  ws_init(&ws, NULL);
+  bool eq = true;
+  ws_push(&ws, a);
+  ws_push(&ws, b);
+  while (eq && !ws_empty(&ws) && !ws.failed) {
+    gh_term y = ws_pop(&ws), x = ws_pop(&ws);
+    eq = equal_step(&ws, x, y);
+  }
+  eq = eq && !ws.failed;
+  ws_release(&ws);
+  return eq;
+}
+
+/* Words a term takes on a heap, counted as a message copy would lay it out:
+ * shared subterms count each time, a refc slice becomes a ProcBin. */
+size_t gh__size_object(gh_runtime *rt, gh_term t, bool *failed) {
+  wstack ws;
+  ws_init(&ws, rt);
+  size_t words = 0;
+  ws_push(&ws, t);
+  while (!ws_empty(&ws) && !ws.failed) {
+    gh_term x = ws_pop(&ws);
+    for (;;) {
+      if (is_list(x)) {
+        words += 2;
+        ws_push(&ws, gh_car(x));
+        x = gh_cdr(x);
+        continue;
+      }
+      if (is_boxed(x))
+        words += gh__boxed_copy_words(term_ptr(x), &ws);
+      break;
+    }
+  }
+  *failed = ws.failed;
+  ws_release(&ws);
+  return words;
+}
+
+size_t gh_flat_size(gh_term t) {
+  bool failed;
+  size_t n = gh__size_object(NULL, t, &failed);
+  return failed ? 0 : n;
+}

@@ -1,0 +1,101 @@
+/* trace.h -- the library's side of the genheap LTTng-UST tracepoints.
+ *
+ * Design: docs/trace-events.md.  Each event is one call here; the call
+ * sites never format anything.  When tracing is compiled out
+ * (--disable-lttng) every function is empty and inlined away; when it is
+ * compiled in, the tracepoints use LTTng-UST's dynamic linkage
+ * (tracepoints.c), so libgenheap needs only libdl: a disabled tracepoint
+ * costs one predictable branch, and the GC-info block is only gathered when
+ * somebody is recording that event.
+ */
+#ifndef GH_TRACE_H
+#define GH_TRACE_H
+
+#include "internal.h"
+
+#ifdef GH_HAVE_LTTNG
+#include "genheap_tp.h"
+#define GH_TP_ENABLED(ev) lttng_ust_tracepoint_enabled(genheap, ev)
+#define GH_TP_DO(ev, ...) lttng_ust_do_tracepoint(genheap, ev, __VA_ARGS__)
+#else
+#define GH_TP_ENABLED(ev) 0
+#define GH_TP_DO(ev, ...) ((void)0)
+#endif
+
+/* gh_proc_info without the argument checks. */
+void gh__fill_info(const gh_proc *p, gh_gc_info *out);
+
+static inline void trace_proc_spawn(const gh_proc *p) {
+  if (GH_TP_ENABLED(proc_spawn))
+    GH_TP_DO(proc_spawn, p->pid, p->name, p->min_heap_size, p->min_vheap_size,
+             p->max_gen_gcs, p->max_heap_size, p->hibernate_after_ms);
+}
+
+static inline void trace_proc_exit(const gh_proc *p, int reason) {
+  if (GH_TP_ENABLED(proc_exit)) {
+    gh_gc_info i;
+    gh__fill_info(p, &i);
+    GH_TP_DO(proc_exit, p->pid, p->name, reason, &i);
+  }
+}
+
+static inline void trace_gc_start(const gh_proc *p, bool major, size_t need,
+                                  int reason) {
+  if (major ? GH_TP_ENABLED(gc_major_start) : GH_TP_ENABLED(gc_minor_start)) {
+    gh_gc_info i;
+    gh__fill_info(p, &i);
+    if (major)
+      GH_TP_DO(gc_major_start, p->pid, p->name, need, reason, &i);
+    else
+      GH_TP_DO(gc_minor_start, p->pid, p->name, need, &i);
+  }
+}
+
+static inline void trace_gc_end(const gh_proc *p, bool major, size_t reclaimed,
+                                int reason) {
+  if (major ? GH_TP_ENABLED(gc_major_end) : GH_TP_ENABLED(gc_minor_end)) {
+    gh_gc_info i;
+    gh__fill_info(p, &i);
+    if (major)
+      GH_TP_DO(gc_major_end, p->pid, p->name, reclaimed, reason, &i);
+    else
+      GH_TP_DO(gc_minor_end, p->pid, p->name, reclaimed, &i);
+  }
+}
+
+static inline void trace_promotion(const gh_proc *p, size_t words,
+                                   uint64_t bin_bytes) {
+  if (GH_TP_ENABLED(promotion))
+    GH_TP_DO(promotion, p->pid, words, bin_bytes);
+}
+
+static inline void trace_hibernate(const gh_proc *p, size_t heap_block_before,
+                                   size_t old_block_before, size_t mbuf_before) {
+  if (GH_TP_ENABLED(hibernate)) {
+    gh_gc_info i;
+    gh__fill_info(p, &i);
+    GH_TP_DO(hibernate, p->pid, p->name, heap_block_before, old_block_before,
+             mbuf_before, &i);
+  }
+}
+
+static inline void trace_max_heap_kill(const gh_proc *p, size_t total,
+                                       size_t limit) {
+  if (GH_TP_ENABLED(max_heap_kill)) {
+    gh_gc_info i;
+    gh__fill_info(p, &i);
+    GH_TP_DO(max_heap_kill, p->pid, p->name, total, limit, &i);
+  }
+}
+
+static inline void trace_binary_alloc(const gh_refc_bin *b, gh_pid owner) {
+  if (GH_TP_ENABLED(binary_alloc))
+    GH_TP_DO(binary_alloc, (uint64_t)(uintptr_t)b, b->orig_size, owner);
+}
+
+static inline void trace_binary_free(const gh_refc_bin *b) {
+  if (GH_TP_ENABLED(binary_free))
+    GH_TP_DO(binary_free, (uint64_t)(uintptr_t)b, b->orig_size);
+}
+
+#endif /* GH_TRACE_H */
