@@ -1,0 +1,255 @@
+/* convert.c -- decodes genheap events from babeltrace2 messages.
+ *
+ * Looking fields up by name for every event would cost more than decoding
+ * the trace, so the first event of each event class builds a plan (which
+ * event type, which member index holds which field) and every later event
+ * of that class reads the members by index.  The plan holds a reference to
+ * its event class so the pointer it is keyed by cannot be reused.
+ */
+#include "convert.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum { F_PID, F_NAME, F_RECLAIMED, F_NEED, F_REASON, F_WORDS, F_BIN_BYTES,
+       F_HIB_AFTER, F_FULLSWEEP_AFTER, F_COUNT };
+static const char *const field_names[F_COUNT] = {
+    "pid", "name", "reclaimed", "need", "reason", "words", "bin_bytes",
+    "hibernate_after_ms", "fullsweep_after"};
+
+static const char *const event_names[GHA_EV_COUNT] = {
+    [GHA_EV_SPAWN] = "genheap:proc_spawn",
+    [GHA_EV_EXIT] = "genheap:proc_exit",
+    [GHA_EV_MINOR_START] = "genheap:gc_minor_start",
+    [GHA_EV_MINOR_END] = "genheap:gc_minor_end",
+    [GHA_EV_MAJOR_START] = "genheap:gc_major_start",
+    [GHA_EV_MAJOR_END] = "genheap:gc_major_end",
+    [GHA_EV_PROMOTION] = "genheap:promotion",
+    [GHA_EV_HIBERNATE] = "genheap:hibernate",
+    [GHA_EV_MAX_HEAP_KILL] = "genheap:max_heap_kill",
+    [GHA_EV_BINARY_ALLOC] = "genheap:binary_alloc",
+    [GHA_EV_BINARY_FREE] = "genheap:binary_free"};
+
+struct gha_ec_entry {
+  const bt_event_class *ec;   /* NULL: empty slot; a reference is held */
+  int type;                   /* enum gha_event_type, -1 not genheap */
+  int64_t field[F_COUNT];     /* payload member index, -1 absent */
+  int64_t info[GHA_GCINFO_FIELDS];
+  bool has_info;
+  int64_t vpid;               /* common context member index, -1 absent */
+  bool has_clock;
+};
+
+struct gha_trace_entry {
+  const bt_trace *trace;      /* a reference is held */
+  uint32_t host;
+};
+
+void gha_bt2_init(struct gha_bt2 *cv, struct gha_analyzer *an) {
+  memset(cv, 0, sizeof *cv);
+  cv->an = an;
+}
+
+void gha_bt2_fini(struct gha_bt2 *cv) {
+  for (size_t i = 0; i < cv->ecs_cap; i++)
+    if (cv->ecs[i].ec)
+      bt_event_class_put_ref(cv->ecs[i].ec);
+  for (size_t i = 0; i < cv->ntraces; i++)
+    bt_trace_put_ref(cv->traces[i].trace);
+  free(cv->ecs);
+  free(cv->traces);
+  cv->ecs = NULL;
+  cv->traces = NULL;
+}
+
+static int64_t member_index(const bt_field_class *st, const char *name) {
+  if (!st || bt_field_class_get_type(st) != BT_FIELD_CLASS_TYPE_STRUCTURE)
+    return -1;
+  uint64_t n = bt_field_class_structure_get_member_count(st);
+  for (uint64_t i = 0; i < n; i++) {
+    const bt_field_class_structure_member *m =
+        bt_field_class_structure_borrow_member_by_index_const(st, i);
+    if (strcmp(bt_field_class_structure_member_get_name(m), name) == 0)
+      return (int64_t)i;
+  }
+  return -1;
+}
+
+static void plan_event_class(struct gha_ec_entry *e, const bt_event_class *ec) {
+  const char *name = bt_event_class_get_name(ec);
+  e->type = -1;
+  for (int t = 0; name && t < GHA_EV_COUNT; t++)
+    if (strcmp(name, event_names[t]) == 0)
+      e->type = t;
+  if (e->type < 0)
+    return;
+  const bt_field_class *payload = bt_event_class_borrow_payload_field_class_const(ec);
+  for (int f = 0; f < F_COUNT; f++)
+    e->field[f] = member_index(payload, field_names[f]);
+  e->has_info = true;
+  for (int i = 0; i < GHA_GCINFO_FIELDS; i++) {
+    e->info[i] = member_index(payload, gha_gcinfo_names[i]);
+    if (e->info[i] < 0)
+      e->has_info = false;
+  }
+  const bt_stream_class *sc = bt_event_class_borrow_stream_class_const(ec);
+  e->vpid = member_index(
+      bt_stream_class_borrow_event_common_context_field_class_const(sc), "vpid");
+  e->has_clock = bt_stream_class_borrow_default_clock_class_const(sc) != NULL;
+}
+
+static bool ecs_grow(struct gha_bt2 *cv) {
+  size_t cap = cv->ecs_cap ? cv->ecs_cap * 2 : 64;
+  struct gha_ec_entry *fresh = calloc(cap, sizeof *fresh);
+  if (!fresh)
+    return false;
+  for (size_t i = 0; i < cv->ecs_cap; i++) {
+    if (!cv->ecs[i].ec)
+      continue;
+    size_t j = ((uintptr_t)cv->ecs[i].ec >> 4) & (cap - 1);
+    while (fresh[j].ec)
+      j = (j + 1) & (cap - 1);
+    fresh[j] = cv->ecs[i];
+  }
+  free(cv->ecs);
+  cv->ecs = fresh;
+  cv->ecs_cap = cap;
+  return true;
+}
+
+static struct gha_ec_entry *plan_for(struct gha_bt2 *cv, const bt_event_class *ec) {
+  if ((cv->ecs_len + 1) * 2 > cv->ecs_cap && !ecs_grow(cv))
+    return NULL;
+  size_t mask = cv->ecs_cap - 1;
+  size_t j = ((uintptr_t)ec >> 4) & mask;
+  while (cv->ecs[j].ec && cv->ecs[j].ec != ec)
+    j = (j + 1) & mask;
+  struct gha_ec_entry *e = &cv->ecs[j];
+  if (!e->ec) {
+    bt_event_class_get_ref(ec);
+    e->ec = ec;
+    cv->ecs_len++;
+    plan_event_class(e, ec);
+  }
+  return e;
+}
+
+static int host_for(struct gha_bt2 *cv, const bt_trace *trace, uint32_t *host) {
+  for (size_t i = 0; i < cv->ntraces; i++)
+    if (cv->traces[i].trace == trace) {
+      *host = cv->traces[i].host;
+      return 0;
+    }
+  struct gha_trace_entry *grown =
+      realloc(cv->traces, (cv->ntraces + 1) * sizeof *grown);
+  if (!grown)
+    return -1;
+  cv->traces = grown;
+  const bt_value *v =
+      bt_trace_borrow_environment_entry_value_by_name_const(trace, "hostname");
+  const char *name = v && bt_value_is_string(v) ? bt_value_string_get(v) : "";
+  bt_trace_get_ref(trace);
+  cv->traces[cv->ntraces].trace = trace;
+  cv->traces[cv->ntraces].host = *host = gha_host_id(cv->an, name);
+  cv->ntraces++;
+  return 0;
+}
+
+static uint64_t int_value(const bt_field *f) {
+  bt_field_class_type t = bt_field_get_class_type(f);
+  if (bt_field_class_type_is(t, BT_FIELD_CLASS_TYPE_SIGNED_INTEGER))
+    return (uint64_t)bt_field_integer_signed_get_value(f);
+  if (bt_field_class_type_is(t, BT_FIELD_CLASS_TYPE_UNSIGNED_INTEGER))
+    return bt_field_integer_unsigned_get_value(f);
+  return 0;
+}
+
+static uint64_t member_u64(const bt_field *st, int64_t idx) {
+  if (idx < 0)
+    return 0;
+  return int_value(
+      bt_field_structure_borrow_member_field_by_index_const(st, (uint64_t)idx));
+}
+
+static void read_payload(const struct gha_ec_entry *e, const bt_field *payload,
+                         struct gha_event *ev) {
+  ev->pid = member_u64(payload, e->field[F_PID]);
+  ev->reclaimed = member_u64(payload, e->field[F_RECLAIMED]);
+  ev->need = member_u64(payload, e->field[F_NEED]);
+  ev->reason = member_u64(payload, e->field[F_REASON]);
+  ev->words = member_u64(payload, e->field[F_WORDS]);
+  ev->bin_bytes = member_u64(payload, e->field[F_BIN_BYTES]);
+  ev->hibernate_after_ms = member_u64(payload, e->field[F_HIB_AFTER]);
+  ev->fullsweep_after = member_u64(payload, e->field[F_FULLSWEEP_AFTER]);
+  ev->name = NULL;
+  if (e->field[F_NAME] >= 0) {
+    const bt_field *nf = bt_field_structure_borrow_member_field_by_index_const(
+        payload, (uint64_t)e->field[F_NAME]);
+    if (bt_field_get_class_type(nf) == BT_FIELD_CLASS_TYPE_STRING)
+      ev->name = bt_field_string_get_value(nf);
+  }
+  ev->has_info = e->has_info;
+  if (e->has_info) {
+    uint64_t *slots = gha_gcinfo_slots(&ev->info);
+    for (int i = 0; i < GHA_GCINFO_FIELDS; i++)
+      slots[i] = member_u64(payload, e->info[i]);
+  }
+}
+
+static int fail(struct gha_bt2 *cv, const char *what, const char *event) {
+  if (!cv->error[0])
+    snprintf(cv->error, sizeof cv->error, "event %s %s", event, what);
+  return -1;
+}
+
+static int handle_event(struct gha_bt2 *cv, const bt_message *msg) {
+  const bt_event *event = bt_message_event_borrow_event_const(msg);
+  const bt_event_class *ec = bt_event_borrow_class_const(event);
+  struct gha_ec_entry *e = plan_for(cv, ec);
+  if (!e)
+    return fail(cv, "could not be decoded: out of memory", "");
+  if (e->type < 0)
+    return 0;
+  const char *name = event_names[e->type];
+  if (e->vpid < 0)
+    return fail(cv, "lacks the vpid context (record with "
+                    "`lttng add-context -u -t vpid`)", name);
+  if (e->field[F_PID] < 0)
+    return fail(cv, "lacks the pid field (not genheap trace schema 1)", name);
+  if (!e->has_clock)
+    return fail(cv, "has no timestamp (stream class without a clock)", name);
+  struct gha_event ev;
+  ev.type = (enum gha_event_type)e->type;
+  int64_t ns = 0;
+  bt_clock_snapshot_get_ns_from_origin(
+      bt_message_event_borrow_default_clock_snapshot_const(msg), &ns);
+  ev.ts_ns = (uint64_t)ns;
+  const bt_stream *stream = bt_event_borrow_stream_const(event);
+  if (host_for(cv, bt_stream_borrow_trace_const(stream), &ev.host) < 0)
+    return fail(cv, "could not be decoded: out of memory", name);
+  ev.vpid = (int64_t)member_u64(bt_event_borrow_common_context_field_const(event),
+                                e->vpid);
+  read_payload(e, bt_event_borrow_payload_field_const(event), &ev);
+  cv->genheap_events++;
+  if (!gha_feed(cv->an, &ev))
+    return fail(cv, "could not be recorded: out of memory", name);
+  return 0;
+}
+
+int gha_bt2_handle(struct gha_bt2 *cv, const bt_message *msg) {
+  switch (bt_message_get_type(msg)) {
+  case BT_MESSAGE_TYPE_EVENT:
+    return handle_event(cv, msg);
+  case BT_MESSAGE_TYPE_DISCARDED_EVENTS: {
+    uint64_t count = 0;
+    if (bt_message_discarded_events_get_count(msg, &count) !=
+        BT_PROPERTY_AVAILABILITY_AVAILABLE)
+      count = 1; /* some were lost, the tracer did not say how many */
+    gha_note_discarded(cv->an, count);
+    return 0;
+  }
+  default:
+    return 0;
+  }
+}

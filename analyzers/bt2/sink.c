@@ -1,0 +1,216 @@
+/* sink.c -- the sink component: pulls messages from its one input port and
+ * hands them to convert.c; in plugin mode it also owns the analyzer and
+ * writes the reports when the trace ends. */
+#include "sink.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "report.h"
+
+struct gha_sink {
+  struct gha_bt2 *cv;        /* the CLI's, or own_cv */
+  struct gha_bt2 own_cv;
+  bool plugin_mode;          /* own analyzer, report at the end */
+  bool json;
+  char *junit, *html;
+  bt_message_iterator *iter;
+  bt_self_component_port_input *port;
+};
+
+static const char *param_string(const bt_value *params, const char *key) {
+  const bt_value *v = bt_value_map_borrow_entry_value_const(params, key);
+  return v && bt_value_is_string(v) ? bt_value_string_get(v) : NULL;
+}
+
+static bool param_number(const bt_value *params, const char *key, double *out) {
+  const bt_value *v = bt_value_map_borrow_entry_value_const(params, key);
+  if (!v)
+    return false;
+  if (bt_value_is_real(v))
+    *out = bt_value_real_get(v);
+  else if (bt_value_is_unsigned_integer(v))
+    *out = (double)bt_value_integer_unsigned_get(v);
+  else if (bt_value_is_signed_integer(v))
+    *out = (double)bt_value_integer_signed_get(v);
+  else if (bt_value_is_string(v))
+    *out = strtod(bt_value_string_get(v), NULL);
+  else
+    return false;
+  return true;
+}
+
+static void options_from_params(const bt_value *params, struct gha_options *o) {
+  double d;
+  if (param_number(params, "min-idle", &d))
+    o->min_idle_ns = (uint64_t)(d * 1e9);
+  if (param_number(params, "idle-factor", &d))
+    o->idle_factor = d;
+  if (param_number(params, "bloat-min-words", &d))
+    o->bloat_min_words = (uint64_t)d;
+  if (param_number(params, "binleak-min-words", &d))
+    o->binleak_min_words = (uint64_t)d;
+  if (param_number(params, "binleak-min-steps", &d))
+    o->binleak_min_steps = (unsigned)d;
+  if (param_number(params, "burst-min-gcs", &d))
+    o->burst_min_gcs = (unsigned)d;
+  if (param_number(params, "burst-min-words", &d))
+    o->burst_min_words = (uint64_t)d;
+  const char *fail_on = param_string(params, "fail-on");
+  if (fail_on && gha_severity_parse(fail_on) >= 0)
+    o->fail_on = (enum gha_severity)gha_severity_parse(fail_on);
+}
+
+static bool plugin_setup(struct gha_sink *s, const bt_value *params) {
+  struct gha_options o;
+  gha_options_init(&o);
+  if (params && bt_value_is_map(params)) {
+    options_from_params(params, &o);
+    const char *fmt = param_string(params, "format");
+    s->json = fmt && strcmp(fmt, "json") == 0;
+    const char *j = param_string(params, "junit");
+    const char *h = param_string(params, "html");
+    s->junit = j ? strdup(j) : NULL;
+    s->html = h ? strdup(h) : NULL;
+  }
+  struct gha_analyzer *an = gha_analyzer_new(&o);
+  if (!an)
+    return false;
+  gha_bt2_init(&s->own_cv, an);
+  s->cv = &s->own_cv;
+  s->plugin_mode = true;
+  return true;
+}
+
+bt_component_class_initialize_method_status gha_sink_initialize(
+    bt_self_component_sink *self, bt_self_component_sink_configuration *config,
+    const bt_value *params, void *init_data) {
+  (void)config;
+  struct gha_sink *s = calloc(1, sizeof *s);
+  if (!s)
+    return BT_COMPONENT_CLASS_INITIALIZE_METHOD_STATUS_MEMORY_ERROR;
+  if (init_data)
+    s->cv = init_data;
+  else if (!plugin_setup(s, params)) {
+    free(s);
+    return BT_COMPONENT_CLASS_INITIALIZE_METHOD_STATUS_MEMORY_ERROR;
+  }
+  if (bt_self_component_sink_add_input_port(self, "in", NULL, &s->port) !=
+      BT_SELF_COMPONENT_ADD_PORT_STATUS_OK) {
+    free(s);
+    return BT_COMPONENT_CLASS_INITIALIZE_METHOD_STATUS_ERROR;
+  }
+  bt_self_component_set_data(bt_self_component_sink_as_self_component(self), s);
+  return BT_COMPONENT_CLASS_INITIALIZE_METHOD_STATUS_OK;
+}
+
+static struct gha_sink *sink_of(bt_self_component_sink *self) {
+  return bt_self_component_get_data(
+      bt_self_component_sink_as_self_component(self));
+}
+
+void gha_sink_finalize(bt_self_component_sink *self) {
+  struct gha_sink *s = sink_of(self);
+  if (!s)
+    return;
+  bt_message_iterator_put_ref(s->iter);
+  if (s->plugin_mode) {
+    struct gha_analyzer *an = s->own_cv.an;
+    gha_bt2_fini(&s->own_cv);
+    gha_analyzer_free(an);
+  }
+  free(s->junit);
+  free(s->html);
+  free(s);
+}
+
+bt_component_class_sink_graph_is_configured_method_status
+gha_sink_graph_is_configured(bt_self_component_sink *self) {
+  struct gha_sink *s = sink_of(self);
+  if (bt_message_iterator_create_from_sink_component(self, s->port, &s->iter) !=
+      BT_MESSAGE_ITERATOR_CREATE_FROM_SINK_COMPONENT_STATUS_OK)
+    return BT_COMPONENT_CLASS_SINK_GRAPH_IS_CONFIGURED_METHOD_STATUS_ERROR;
+  return BT_COMPONENT_CLASS_SINK_GRAPH_IS_CONFIGURED_METHOD_STATUS_OK;
+}
+
+static int write_file(const char *path, const struct gha_analyzer *an,
+                      int (*writer)(FILE *, const struct gha_analyzer *,
+                                    const struct gha_run_info *)) {
+  FILE *f = fopen(path, "w");
+  if (!f)
+    return -1;
+  int rc = writer(f, an, NULL);
+  return fclose(f) != 0 ? -1 : rc;
+}
+
+/* Plugin mode: the end of the trace is the end of the run. */
+static int plugin_report(bt_self_component_sink *self, struct gha_sink *s) {
+  struct gha_analyzer *an = s->cv->an;
+  bt_self_component *comp = bt_self_component_sink_as_self_component(self);
+  if (s->cv->genheap_events == 0) {
+    BT_CURRENT_THREAD_ERROR_APPEND_CAUSE_FROM_COMPONENT(
+        comp, "no genheap events in the trace");
+    return -1;
+  }
+  gha_finish(an);
+  int rc = s->json ? gha_report_json(stdout, an, NULL)
+                   : gha_report_text(stdout, an, NULL);
+  if (rc == 0 && s->junit)
+    rc = write_file(s->junit, an, gha_report_junit);
+  if (rc == 0 && s->html)
+    rc = write_file(s->html, an, gha_report_html);
+  if (rc != 0)
+    BT_CURRENT_THREAD_ERROR_APPEND_CAUSE_FROM_COMPONENT(
+        comp, "cannot write the report");
+  return rc;
+}
+
+static bt_component_class_sink_consume_method_status
+consume_batch(bt_self_component_sink *self, struct gha_sink *s,
+              bt_message_array_const msgs, uint64_t count) {
+  int rc = 0;
+  for (uint64_t i = 0; i < count; i++) {
+    if (rc == 0)
+      rc = gha_bt2_handle(s->cv, msgs[i]);
+    bt_message_put_ref(msgs[i]);
+  }
+  if (rc == 0)
+    return BT_COMPONENT_CLASS_SINK_CONSUME_METHOD_STATUS_OK;
+  BT_CURRENT_THREAD_ERROR_APPEND_CAUSE_FROM_COMPONENT(
+      bt_self_component_sink_as_self_component(self), "%s", s->cv->error);
+  return BT_COMPONENT_CLASS_SINK_CONSUME_METHOD_STATUS_ERROR;
+}
+
+bt_component_class_sink_consume_method_status
+gha_sink_consume(bt_self_component_sink *self) {
+  struct gha_sink *s = sink_of(self);
+  bt_message_array_const msgs;
+  uint64_t count = 0;
+  switch (bt_message_iterator_next(s->iter, &msgs, &count)) {
+  case BT_MESSAGE_ITERATOR_NEXT_STATUS_OK:
+    return consume_batch(self, s, msgs, count);
+  case BT_MESSAGE_ITERATOR_NEXT_STATUS_END:
+    if (s->plugin_mode && plugin_report(self, s) != 0)
+      return BT_COMPONENT_CLASS_SINK_CONSUME_METHOD_STATUS_ERROR;
+    return BT_COMPONENT_CLASS_SINK_CONSUME_METHOD_STATUS_END;
+  case BT_MESSAGE_ITERATOR_NEXT_STATUS_AGAIN:
+    return BT_COMPONENT_CLASS_SINK_CONSUME_METHOD_STATUS_AGAIN;
+  case BT_MESSAGE_ITERATOR_NEXT_STATUS_MEMORY_ERROR:
+    return BT_COMPONENT_CLASS_SINK_CONSUME_METHOD_STATUS_MEMORY_ERROR;
+  default:
+    return BT_COMPONENT_CLASS_SINK_CONSUME_METHOD_STATUS_ERROR;
+  }
+}
+
+bt_component_class_sink *gha_sink_class_create(void) {
+  bt_component_class_sink *cls =
+      bt_component_class_sink_create("analyze", gha_sink_consume);
+  if (!cls)
+    return NULL;
+  bt_component_class_sink_set_initialize_method(cls, gha_sink_initialize);
+  bt_component_class_sink_set_finalize_method(cls, gha_sink_finalize);
+  bt_component_class_sink_set_graph_is_configured_method(
+      cls, gha_sink_graph_is_configured);
+  return cls;
+}

@@ -1,0 +1,349 @@
+/* graph.c -- finds the traces to read and runs the babeltrace2 graph.
+ *
+ * LTTng writes a session as SESSION/ust/uid/0/64-bit/{metadata,channel0_0..}:
+ * an argument may be any folder above that, so each argument is walked for
+ * folders holding a `metadata` file, and each becomes one src.ctf.fs
+ * component (named after its index, so an error can name the folder).
+ */
+#include "graph.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <babeltrace2/babeltrace.h>
+
+#include "convert.h"
+#include "sink.h"
+
+#define PROG "genheap-analyze"
+
+/* ---- inputs ------------------------------------------------------------- */
+
+static int add_input(struct gha_inputs *in, const char *arg, char *path,
+                     bool live) {
+  struct gha_input *grown = realloc(in->v, (in->n + 1) * sizeof *grown);
+  if (!grown) {
+    free(path);
+    return -1;
+  }
+  in->v = grown;
+  in->v[in->n++] = (struct gha_input){arg, path, live};
+  return 0;
+}
+
+static int name_order(const void *a, const void *b) {
+  return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Depth-first, in name order, so the input order is reproducible. */
+static int walk(struct gha_inputs *in, const char *arg, const char *dir,
+                int depth) {
+  char path[4096];
+  snprintf(path, sizeof path, "%s/metadata", dir);
+  struct stat st;
+  if (stat(path, &st) == 0 && S_ISREG(st.st_mode))
+    return add_input(in, arg, strdup(dir), false);
+  if (depth > 8)
+    return 0;
+  DIR *d = opendir(dir);
+  if (!d)
+    return 0;
+  char **names = NULL;
+  size_t n = 0;
+  struct dirent *e;
+  while ((e = readdir(d))) {
+    if (e->d_name[0] == '.')
+      continue;
+    char **grown = realloc(names, (n + 1) * sizeof *names);
+    if (!grown)
+      break;
+    names = grown;
+    names[n++] = strdup(e->d_name);
+  }
+  closedir(d);
+  qsort(names, n, sizeof *names, name_order);
+  int rc = 0;
+  for (size_t i = 0; i < n; i++) {
+    snprintf(path, sizeof path, "%s/%s", dir, names[i]);
+    if (rc == 0 && stat(path, &st) == 0 && S_ISDIR(st.st_mode))
+      rc = walk(in, arg, path, depth + 1);
+    free(names[i]);
+  }
+  free(names);
+  return rc;
+}
+
+int gha_inputs_collect(char *const *args, size_t nargs, struct gha_inputs *out) {
+  out->v = NULL;
+  out->n = 0;
+  for (size_t i = 0; i < nargs; i++) {
+    const char *a = args[i];
+    if (strncmp(a, "net://", 6) == 0 || strncmp(a, "net4://", 7) == 0 ||
+        strncmp(a, "net6://", 7) == 0) {
+      if (add_input(out, a, strdup(a), true) < 0)
+        return -1;
+      continue;
+    }
+    struct stat st;
+    if (stat(a, &st) != 0) {
+      fprintf(stderr, PROG ": %s: %s\n", a, strerror(errno));
+      return -1;
+    }
+    if (!S_ISDIR(st.st_mode)) {
+      fprintf(stderr, PROG ": %s: not a trace (expected a CTF trace folder)\n", a);
+      return -1;
+    }
+    size_t before = out->n;
+    if (walk(out, a, a, 0) < 0)
+      return -1;
+    if (out->n == before) {
+      fprintf(stderr, PROG ": %s: not a trace (no CTF metadata file below it)\n", a);
+      return -1;
+    }
+  }
+  return 0;
+}
+
+void gha_inputs_free(struct gha_inputs *in) {
+  for (size_t i = 0; i < in->n; i++)
+    free(in->v[i].path);
+  free(in->v);
+}
+
+/* ---- errors ------------------------------------------------------------- */
+
+/* The root cause is the last one appended first: babeltrace2 lists causes
+ * from the most recent, so the deepest (most specific) is the last. */
+static void print_error(const struct gha_inputs *in, const char *what,
+                        const char *fallback_input) {
+  const bt_error *err = bt_current_thread_take_error();
+  const char *input = fallback_input;
+  char msg[400] = "";
+  if (err) {
+    uint64_t n = bt_error_get_cause_count(err);
+    for (uint64_t i = 0; i < n; i++) {
+      const bt_error_cause *c = bt_error_borrow_cause_by_index(err, i);
+      const char *comp = NULL;
+      if (bt_error_cause_get_actor_type(c) == BT_ERROR_CAUSE_ACTOR_TYPE_COMPONENT)
+        comp = bt_error_cause_component_actor_get_component_name(c);
+      else if (bt_error_cause_get_actor_type(c) ==
+               BT_ERROR_CAUSE_ACTOR_TYPE_MESSAGE_ITERATOR)
+        comp = bt_error_cause_message_iterator_actor_get_component_name(c);
+      if (comp && strncmp(comp, "src-", 4) == 0) {
+        size_t k = strtoul(comp + 4, NULL, 10);
+        if (k < in->n)
+          input = in->v[k].path;
+      }
+      if (i == n - 1 || (comp && strcmp(comp, "genheap") == 0 && !msg[0]))
+        snprintf(msg, sizeof msg, "%s", bt_error_cause_get_message(c));
+    }
+    bt_error_release(err);
+  }
+  for (char *c = msg; *c; c++)
+    if (*c == '\n' || *c == '\t')
+      *c = ' ';
+  fprintf(stderr, PROG ": %s: %s%s%s\n", input ? input : "trace", what,
+          msg[0] ? ": " : "", msg);
+}
+
+/* ---- graph -------------------------------------------------------------- */
+
+static const bt_plugin *find_plugin(const char *name) {
+  const bt_plugin *p = NULL;
+  if (bt_plugin_find(name, BT_TRUE, BT_FALSE, BT_TRUE, BT_TRUE, BT_FALSE, &p) !=
+      BT_PLUGIN_FIND_STATUS_OK)
+    return NULL;
+  return p;
+}
+
+struct plugins {
+  const bt_plugin *ctf, *utils;
+  const bt_component_class_source *fs, *live;
+  const bt_component_class_filter *muxer;
+};
+
+static int load_plugins(struct plugins *pl) {
+  pl->ctf = find_plugin("ctf");
+  pl->utils = find_plugin("utils");
+  if (!pl->ctf || !pl->utils) {
+    fprintf(stderr, PROG ": cannot load the babeltrace2 ctf and utils plugins "
+                         "(is babeltrace2 installed?)\n");
+    return -1;
+  }
+  pl->fs = bt_plugin_borrow_source_component_class_by_name_const(pl->ctf, "fs");
+  pl->live = bt_plugin_borrow_source_component_class_by_name_const(
+      pl->ctf, "lttng-live");
+  pl->muxer = bt_plugin_borrow_filter_component_class_by_name_const(pl->utils,
+                                                                    "muxer");
+  if (!pl->fs || !pl->live || !pl->muxer) {
+    fprintf(stderr, PROG ": the babeltrace2 plugins lack src.ctf.fs, "
+                         "src.ctf.lttng-live or flt.utils.muxer\n");
+    return -1;
+  }
+  return 0;
+}
+
+static bt_value *source_params(const struct gha_input *input) {
+  bt_value *params = bt_value_map_create();
+  bt_value *inputs = NULL;
+  if (!params ||
+      bt_value_map_insert_empty_array_entry(params, "inputs", &inputs) !=
+          BT_VALUE_MAP_INSERT_ENTRY_STATUS_OK ||
+      bt_value_array_append_string_element(inputs, input->path) !=
+          BT_VALUE_ARRAY_APPEND_ELEMENT_STATUS_OK ||
+      (input->live && bt_value_map_insert_string_entry(
+                          params, "session-not-found-action", "fail") !=
+                          BT_VALUE_MAP_INSERT_ENTRY_STATUS_OK)) {
+    bt_value_put_ref(params);
+    return NULL;
+  }
+  return params;
+}
+
+static const bt_port_input *free_muxer_port(const bt_component_filter *mux) {
+  uint64_t n = bt_component_filter_get_input_port_count(mux);
+  for (uint64_t i = 0; i < n; i++) {
+    const bt_port_input *p =
+        bt_component_filter_borrow_input_port_by_index_const(mux, i);
+    if (!bt_port_is_connected(bt_port_input_as_port_const(p)))
+      return p;
+  }
+  return NULL;
+}
+
+static int add_source(bt_graph *g, const struct plugins *pl,
+                      const struct gha_inputs *in, size_t k,
+                      const bt_component_filter *mux) {
+  char name[32];
+  snprintf(name, sizeof name, "src-%zu", k);
+  bt_value *params = source_params(&in->v[k]);
+  const bt_component_source *src = NULL;
+  if (!params)
+    return -1;
+  bt_graph_add_component_status st = bt_graph_add_source_component(
+      g, in->v[k].live ? pl->live : pl->fs, name, params,
+      BT_LOGGING_LEVEL_NONE, &src);
+  bt_value_put_ref(params);
+  if (st != BT_GRAPH_ADD_COMPONENT_STATUS_OK) {
+    print_error(in, "cannot open the trace", in->v[k].path);
+    return -1;
+  }
+  uint64_t nports = bt_component_source_get_output_port_count(src);
+  for (uint64_t i = 0; i < nports; i++) {
+    const bt_port_input *mp = free_muxer_port(mux);
+    if (!mp || bt_graph_connect_ports(
+                   g, bt_component_source_borrow_output_port_by_index_const(src, i),
+                   mp, NULL) != BT_GRAPH_CONNECT_PORTS_STATUS_OK) {
+      print_error(in, "cannot connect the trace's streams", in->v[k].path);
+      return -1;
+    }
+  }
+  return 0;
+}
+
+static int build(bt_graph *g, const struct plugins *pl,
+                 const struct gha_inputs *in, struct gha_bt2 *cv,
+                 bt_component_class_sink *sink_cls) {
+  const bt_component_filter *mux = NULL;
+  const bt_component_sink *sink = NULL;
+  if (bt_graph_add_filter_component(g, pl->muxer, "muxer", NULL,
+                                    BT_LOGGING_LEVEL_NONE, &mux) !=
+      BT_GRAPH_ADD_COMPONENT_STATUS_OK) {
+    print_error(in, "cannot create the muxer", NULL);
+    return -1;
+  }
+  for (size_t k = 0; k < in->n; k++)
+    if (add_source(g, pl, in, k, mux) < 0)
+      return -1;
+  if (bt_graph_add_sink_component_with_initialize_method_data(
+          g, sink_cls, "genheap", NULL, cv, BT_LOGGING_LEVEL_NONE, &sink) !=
+          BT_GRAPH_ADD_COMPONENT_STATUS_OK ||
+      bt_graph_connect_ports(
+          g, bt_component_filter_borrow_output_port_by_index_const(mux, 0),
+          bt_component_sink_borrow_input_port_by_index_const(sink, 0),
+          NULL) != BT_GRAPH_CONNECT_PORTS_STATUS_OK) {
+    print_error(in, "cannot create the analyzer sink", NULL);
+    return -1;
+  }
+  return 0;
+}
+
+static volatile sig_atomic_t interrupted;
+static void on_sigint(int sig) {
+  (void)sig;
+  interrupted = 1;
+}
+
+static double now_s(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* Runs to the end; live sources answer AGAIN while they wait for data. */
+static int run(bt_graph *g, const struct gha_inputs *in, struct gha_bt2 *cv,
+               bool progress) {
+  double last = now_s();
+  for (;;) {
+    bt_graph_run_once_status st = bt_graph_run_once(g);
+    if (st == BT_GRAPH_RUN_ONCE_STATUS_END)
+      break;
+    if (st == BT_GRAPH_RUN_ONCE_STATUS_AGAIN) {
+      if (interrupted)
+        break;
+      usleep(20000);
+    } else if (st != BT_GRAPH_RUN_ONCE_STATUS_OK) {
+      if (cv->error[0]) {
+        bt_current_thread_clear_error();
+        fprintf(stderr, PROG ": %s: %s\n",
+                in->n == 1 ? in->v[0].path : "trace", cv->error);
+      } else {
+        print_error(in, "cannot read the trace (truncated or corrupt?)",
+                    in->n == 1 ? in->v[0].path : NULL);
+      }
+      return -1;
+    }
+    if (interrupted)
+      break;
+    if (progress && now_s() - last > 0.25) {
+      last = now_s();
+      fprintf(stderr, "\r%llu genheap events", (unsigned long long)cv->genheap_events);
+    }
+  }
+  if (progress)
+    fputs("\r\033[K", stderr);
+  return 0;
+}
+
+int gha_graph_run(const struct gha_inputs *in, struct gha_analyzer *an,
+                  bool progress) {
+  struct plugins pl = {0};
+  struct gha_bt2 cv;
+  gha_bt2_init(&cv, an);
+  bt_graph *g = bt_graph_create(0);
+  bt_component_class_sink *sink_cls = gha_sink_class_create();
+  int rc = -1;
+  signal(SIGINT, on_sigint);
+  if (!g || !sink_cls)
+    fprintf(stderr, PROG ": out of memory\n");
+  else if (load_plugins(&pl) == 0 && build(g, &pl, in, &cv, sink_cls) == 0)
+    rc = run(g, in, &cv, progress);
+  if (rc == 0 && cv.genheap_events == 0) {
+    fprintf(stderr, PROG ": %s: no genheap events in the trace\n",
+            in->n == 1 ? in->v[0].path : "inputs");
+    rc = -1;
+  }
+  bt_graph_put_ref(g);
+  bt_component_class_sink_put_ref(sink_cls);
+  bt_plugin_put_ref(pl.ctf);
+  bt_plugin_put_ref(pl.utils);
+  gha_bt2_fini(&cv);
+  return rc;
+}

@@ -1,0 +1,32 @@
+/* graph.h -- the CLI's babeltrace2 graph: trace sources (src.ctf.fs per
+ * trace folder, src.ctf.lttng-live per URL) into utils.muxer into the
+ * genheap sink, run to the end. */
+#ifndef GHA_GRAPH_H
+#define GHA_GRAPH_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "gha.h"
+
+struct gha_input {
+  const char *arg;   /* as given on the command line */
+  char *path;        /* trace folder (holds `metadata`), or the URL */
+  bool live;
+};
+
+struct gha_inputs {
+  struct gha_input *v;
+  size_t n;
+};
+
+/* Resolves the arguments into trace folders and URLs.  0, or -1 after
+ * printing a one-line error naming the argument. */
+int gha_inputs_collect(char *const *args, size_t nargs, struct gha_inputs *out);
+void gha_inputs_free(struct gha_inputs *in);
+
+/* Runs the graph, feeding `an`.  0, or -1 after printing a one-line error. */
+int gha_graph_run(const struct gha_inputs *in, struct gha_analyzer *an,
+                  bool progress);
+
+#endif /* GHA_GRAPH_H */

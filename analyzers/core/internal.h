@@ -1,0 +1,28 @@
+/* internal.h -- the analyzer object's layout, shared by the core's files
+ * (procs.c aggregates events, analyses.c turns aggregates into findings).
+ */
+#ifndef GHA_INTERNAL_H
+#define GHA_INTERNAL_H
+
+#include "gha.h"
+
+struct gha_analyzer {
+  struct gha_options opts;
+  char **hosts;              /* host names by id */
+  size_t nhosts;
+  struct gha_proc **procs;   /* dense; sorted by gha_finish */
+  size_t nprocs, procs_cap;
+  uint32_t *index;           /* open addressing: procs index + 1, 0 empty */
+  size_t index_cap;          /* power of two, at least 2 x nprocs */
+  struct gha_proc *last;     /* cache: consecutive events share a process */
+  uint64_t events, discarded;
+  uint64_t begin_ns, end_ns;
+  struct gha_finding *findings;
+  size_t nfindings;
+  bool finished;
+};
+
+/* Rebuilds the index after the process array was reordered. */
+void gha__reindex(struct gha_analyzer *an);
+
+#endif /* GHA_INTERNAL_H */

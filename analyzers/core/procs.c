@@ -1,0 +1,382 @@
+/* procs.c -- the analyzer object: host names, the process table, and the
+ * per-event aggregation that keeps each process's state bounded.
+ *
+ * Each event updates its process's aggregate in O(1): counters, peaks, the
+ * pause histogram and a chart series that halves its resolution when full.
+ * Nothing is kept per event, so memory follows the number of processes.
+ */
+#include "internal.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+const char *const gha_gcinfo_names[GHA_GCINFO_FIELDS] = {
+    "old_heap_block_size", "heap_block_size",   "mbuf_size",
+    "recent_size",         "stack_size",        "old_heap_size",
+    "heap_size",           "bin_vheap_size",    "bin_vheap_block_size",
+    "bin_old_vheap_size",  "bin_old_vheap_block_size",
+    "minor_gcs",           "full_sweeps",       "hibernations",
+    "words_promoted",      "words_reclaimed",   "gen_gcs",
+    "message_queue_len",   "refc_binaries"};
+
+void gha_options_init(struct gha_options *o) {
+  o->min_idle_ns = 1000000000ull;
+  o->idle_factor = 20.0;
+  o->bloat_min_words = 65536;
+  o->binleak_min_words = 131072;
+  o->binleak_min_steps = 3;
+  o->burst_min_gcs = 20;
+  o->burst_min_words = 65536;
+  o->fail_on = GHA_SEV_WARNING;
+}
+
+struct gha_analyzer *gha_analyzer_new(const struct gha_options *opts) {
+  struct gha_analyzer *an = calloc(1, sizeof *an);
+  if (!an)
+    return NULL;
+  if (opts)
+    an->opts = *opts;
+  else
+    gha_options_init(&an->opts);
+  return an;
+}
+
+void gha_analyzer_free(struct gha_analyzer *an) {
+  if (!an)
+    return;
+  for (size_t i = 0; i < an->nprocs; i++)
+    free(an->procs[i]);
+  free(an->procs);
+  free(an->index);
+  for (size_t i = 0; i < an->nhosts; i++)
+    free(an->hosts[i]);
+  free(an->hosts);
+  free(an->findings);
+  free(an);
+}
+
+uint32_t gha_host_id(struct gha_analyzer *an, const char *hostname) {
+  if (!hostname)
+    hostname = "";
+  for (size_t i = 0; i < an->nhosts; i++)
+    if (strcmp(an->hosts[i], hostname) == 0)
+      return (uint32_t)i;
+  char **grown = realloc(an->hosts, (an->nhosts + 1) * sizeof *grown);
+  char *copy = strdup(hostname);
+  if (!grown || !copy) {
+    free(copy);
+    if (grown)
+      an->hosts = grown;
+    return 0; /* out of memory: fold into the first host */
+  }
+  an->hosts = grown;
+  an->hosts[an->nhosts] = copy;
+  return (uint32_t)an->nhosts++;
+}
+
+const char *gha_host_name(const struct gha_analyzer *an, uint32_t id) {
+  return id < an->nhosts ? an->hosts[id] : "";
+}
+
+/* ---- process table: dense array + open-addressing index --------------- */
+
+static uint64_t key_hash(uint32_t host, int64_t vpid, uint64_t pid) {
+  uint64_t h = pid * 0x9E3779B97F4A7C15ull;
+  h ^= ((uint64_t)vpid + ((uint64_t)host << 40)) * 0xC2B2AE3D27D4EB4Full;
+  return h ^ (h >> 29);
+}
+
+static bool index_insert(struct gha_analyzer *an, uint32_t slot_value) {
+  const struct gha_proc *p = an->procs[slot_value];
+  size_t mask = an->index_cap - 1;
+  size_t i = key_hash(p->host, p->vpid, p->pid) & mask;
+  while (an->index[i] != 0)
+    i = (i + 1) & mask;
+  an->index[i] = slot_value + 1; /* 0 marks an empty slot */
+  return true;
+}
+
+static bool index_grow(struct gha_analyzer *an) {
+  size_t cap = an->index_cap ? an->index_cap * 2 : 64;
+  uint32_t *fresh = calloc(cap, sizeof *fresh);
+  if (!fresh)
+    return false;
+  free(an->index);
+  an->index = fresh;
+  an->index_cap = cap;
+  for (size_t k = 0; k < an->nprocs; k++)
+    index_insert(an, (uint32_t)k);
+  return true;
+}
+
+void gha__reindex(struct gha_analyzer *an) {
+  for (size_t i = 0; i < an->index_cap; i++)
+    an->index[i] = 0;
+  for (size_t k = 0; k < an->nprocs; k++)
+    index_insert(an, (uint32_t)k);
+  an->last = NULL;
+}
+
+static struct gha_proc *lookup(const struct gha_analyzer *an, uint32_t host,
+                               int64_t vpid, uint64_t pid) {
+  if (!an->index_cap)
+    return NULL;
+  size_t mask = an->index_cap - 1;
+  for (size_t i = key_hash(host, vpid, pid) & mask; an->index[i];
+       i = (i + 1) & mask) {
+    struct gha_proc *p = an->procs[an->index[i] - 1];
+    if (p->pid == pid && p->vpid == vpid && p->host == host)
+      return p;
+  }
+  return NULL;
+}
+
+static struct gha_proc *add_proc(struct gha_analyzer *an,
+                                 const struct gha_event *ev) {
+  if ((an->nprocs + 1) * 2 > an->index_cap && !index_grow(an))
+    return NULL;
+  if (an->nprocs == an->procs_cap) {
+    size_t cap = an->procs_cap ? an->procs_cap * 2 : 32;
+    struct gha_proc **grown = realloc(an->procs, cap * sizeof *grown);
+    if (!grown)
+      return NULL;
+    an->procs = grown;
+    an->procs_cap = cap;
+  }
+  struct gha_proc *p = calloc(1, sizeof *p);
+  if (!p)
+    return NULL;
+  p->host = ev->host;
+  p->vpid = ev->vpid;
+  p->pid = ev->pid;
+  p->first_ns = ev->ts_ns;
+  p->series_stride = 1;
+  p->minor_start_ns = p->major_start_ns = UINT64_MAX;
+  an->procs[an->nprocs] = p;
+  index_insert(an, (uint32_t)an->nprocs);
+  an->nprocs++;
+  return p;
+}
+
+/* ---- per-event aggregation -------------------------------------------- */
+
+static unsigned pause_bucket(uint64_t ns) {
+  if (ns == 0)
+    return 0;
+  /* 8 buckets per power of two: log2 with three fraction bits */
+  unsigned msb = 63u - (unsigned)__builtin_clzll(ns);
+  unsigned frac = msb >= 3 ? (unsigned)((ns >> (msb - 3)) & 7u)
+                           : (unsigned)((ns << (3 - msb)) & 7u);
+  unsigned b = msb * 8 + frac;
+  return b < GHA_PAUSE_BUCKETS ? b : GHA_PAUSE_BUCKETS - 1;
+}
+
+static uint64_t bucket_upper(unsigned b) {
+  unsigned msb = b / 8, frac = b % 8;
+  uint64_t base = 1ull << msb;
+  return base + (base * (frac + 1)) / 8;
+}
+
+uint64_t gha_pause_percentile(const struct gha_proc *p, double pct) {
+  if (p->pause_count == 0)
+    return 0;
+  uint64_t want = (uint64_t)((pct / 100.0) * (double)p->pause_count + 0.999999);
+  if (want == 0)
+    want = 1;
+  uint64_t seen = 0;
+  for (unsigned b = 0; b < GHA_PAUSE_BUCKETS; b++) {
+    seen += p->pause_hist[b];
+    if (seen >= want) {
+      uint64_t up = bucket_upper(b);
+      return up < p->pause_max_ns ? up : p->pause_max_ns;
+    }
+  }
+  return p->pause_max_ns;
+}
+
+/* `start` is UINT64_MAX when the start event was not seen (the trace
+ * began inside the collection). */
+static void record_pause(struct gha_proc *p, uint64_t start, uint64_t end) {
+  if (start == UINT64_MAX || end < start)
+    return;
+  uint64_t d = end - start;
+  p->pause_count++;
+  p->pause_sum_ns += d;
+  if (d > p->pause_max_ns)
+    p->pause_max_ns = d;
+  p->pause_hist[pause_bucket(d)]++;
+}
+
+/* Halves the series when full: pairs merge into their later point, with
+ * the marks of both, so no GC marker is lost, only resolution. */
+static void series_add(struct gha_proc *p, const struct gha_event *ev,
+                       uint8_t marks) {
+  if (p->series_len > 0 && p->series_skip > 0) {
+    struct gha_point *last = &p->series[p->series_len - 1];
+    p->series_skip--;
+    last->marks |= marks;
+    last->ts_ns = ev->ts_ns;
+    last->young = ev->info.heap_size;
+    last->old = ev->info.old_heap_size;
+    last->binv = ev->info.bin_vheap_size + ev->info.bin_old_vheap_size;
+    return;
+  }
+  if (p->series_len == GHA_SERIES_MAX) {
+    for (unsigned i = 0; i < GHA_SERIES_MAX / 2; i++) {
+      struct gha_point merged = p->series[2 * i + 1];
+      merged.marks |= p->series[2 * i].marks;
+      p->series[i] = merged;
+    }
+    p->series_len = GHA_SERIES_MAX / 2;
+    p->series_stride *= 2;
+  }
+  struct gha_point *pt = &p->series[p->series_len++];
+  pt->ts_ns = ev->ts_ns;
+  pt->young = ev->info.heap_size;
+  pt->old = ev->info.old_heap_size;
+  pt->binv = ev->info.bin_vheap_size + ev->info.bin_old_vheap_size;
+  pt->marks = marks;
+  p->series_skip = p->series_stride - 1;
+}
+
+static void track_peaks(struct gha_proc *p, const struct gha_gcinfo *g) {
+  uint64_t total = g->heap_block_size + g->old_heap_block_size + g->mbuf_size;
+  if (g->heap_block_size > p->peak_heap_block)
+    p->peak_heap_block = g->heap_block_size;
+  if (g->old_heap_block_size > p->peak_old_heap_block)
+    p->peak_old_heap_block = g->old_heap_block_size;
+  if (g->old_heap_size > p->peak_old_heap_size)
+    p->peak_old_heap_size = g->old_heap_size;
+  if (total > p->peak_total_heap)
+    p->peak_total_heap = total;
+}
+
+/* Counts steps where the old binary vheap grew since the last sweep: the
+ * router signature is many such steps and no sweep to drop them. */
+static void track_binold(struct gha_proc *p, const struct gha_gcinfo *g) {
+  if (p->has_info && g->bin_old_vheap_size > p->info.bin_old_vheap_size)
+    p->binold_steps++;
+}
+
+static void note_gc(struct gha_proc *p, uint64_t ts) {
+  if (p->gc_count == 0)
+    p->first_gc_ns = ts;
+  p->last_gc_ns = ts;
+  p->gc_count++;
+}
+
+static void on_major_end(struct gha_proc *p, const struct gha_event *ev) {
+  note_gc(p, ev->ts_ns);
+  p->ev_major++;
+  p->last_sweep_ns = ev->ts_ns;
+  uint64_t live = ev->info.heap_size + ev->info.old_heap_size;
+  p->sweep_reclaimed += ev->reclaimed;
+  p->sweep_total += ev->reclaimed + live;
+  p->old_after_sweep = ev->info.old_heap_size;
+  p->binold_after_sweep = ev->info.bin_old_vheap_size;
+  p->binold_steps = 0;
+  record_pause(p, p->major_start_ns, ev->ts_ns);
+  p->major_start_ns = UINT64_MAX;
+}
+
+static uint8_t apply_event(struct gha_proc *p, const struct gha_event *ev) {
+  switch (ev->type) {
+  case GHA_EV_SPAWN:
+    p->spawned = true;
+    p->hibernate_after_ms = ev->hibernate_after_ms;
+    p->fullsweep_after = ev->fullsweep_after;
+    return 0;
+  case GHA_EV_EXIT:
+    p->exited = true;
+    return 0;
+  case GHA_EV_MAX_HEAP_KILL:
+    p->killed = true;
+    return 0;
+  case GHA_EV_MINOR_START:
+    p->minor_start_ns = ev->ts_ns;
+    return 0;
+  case GHA_EV_MAJOR_START:
+    p->major_start_ns = ev->ts_ns;
+    return 0;
+  case GHA_EV_MINOR_END:
+    note_gc(p, ev->ts_ns);
+    p->ev_minor++;
+    record_pause(p, p->minor_start_ns, ev->ts_ns);
+    p->minor_start_ns = UINT64_MAX;
+    return GHA_MARK_MINOR;
+  case GHA_EV_MAJOR_END:
+    on_major_end(p, ev);
+    return GHA_MARK_SWEEP;
+  case GHA_EV_HIBERNATE:
+    p->ev_hibernate++;
+    return GHA_MARK_HIBERNATE;
+  case GHA_EV_PROMOTION:
+    p->promoted_events += ev->words;
+    return 0;
+  default:
+    return 0;
+  }
+}
+
+bool gha_feed(struct gha_analyzer *an, const struct gha_event *ev) {
+  an->events++;
+  if (an->events == 1 || ev->ts_ns < an->begin_ns)
+    an->begin_ns = ev->ts_ns;
+  if (ev->ts_ns > an->end_ns)
+    an->end_ns = ev->ts_ns;
+  /* binary_free carries no pid: it only counts */
+  if (ev->type == GHA_EV_BINARY_FREE || ev->type == GHA_EV_BINARY_ALLOC)
+    return true;
+  struct gha_proc *p = an->last;
+  if (!p || p->pid != ev->pid || p->vpid != ev->vpid || p->host != ev->host)
+    p = lookup(an, ev->host, ev->vpid, ev->pid);
+  if (!p && !(p = add_proc(an, ev)))
+    return false;
+  an->last = p;
+  if (ev->name && ev->name[0] && !p->name[0]) {
+    strncpy(p->name, ev->name, sizeof p->name - 1);
+  }
+  if (ev->ts_ns < p->first_ns)
+    p->first_ns = ev->ts_ns;
+  if (ev->ts_ns > p->last_ns)
+    p->last_ns = ev->ts_ns;
+  uint8_t marks = apply_event(p, ev);
+  if (ev->has_info) {
+    track_binold(p, &ev->info);
+    track_peaks(p, &ev->info);
+    p->info = ev->info;
+    p->has_info = true;
+    series_add(p, ev, marks);
+  }
+  an->finished = false;
+  return true;
+}
+
+void gha_note_discarded(struct gha_analyzer *an, uint64_t count) {
+  an->discarded += count;
+}
+
+const struct gha_options *gha_opts(const struct gha_analyzer *an) {
+  return &an->opts;
+}
+uint64_t gha_event_count(const struct gha_analyzer *an) { return an->events; }
+uint64_t gha_discarded_count(const struct gha_analyzer *an) {
+  return an->discarded;
+}
+uint64_t gha_trace_begin_ns(const struct gha_analyzer *an) {
+  return an->begin_ns;
+}
+uint64_t gha_trace_end_ns(const struct gha_analyzer *an) { return an->end_ns; }
+size_t gha_proc_count(const struct gha_analyzer *an) { return an->nprocs; }
+const struct gha_proc *gha_proc_at(const struct gha_analyzer *an, size_t i) {
+  return i < an->nprocs ? an->procs[i] : NULL;
+}
+
+const struct gha_proc *gha_find_proc(const struct gha_analyzer *an,
+                                     const char *host, int64_t vpid,
+                                     uint64_t pid) {
+  for (size_t h = 0; h < an->nhosts; h++)
+    if (strcmp(an->hosts[h], host) == 0)
+      return lookup(an, (uint32_t)h, vpid, pid);
+  return NULL;
+}

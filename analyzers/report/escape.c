@@ -1,0 +1,47 @@
+/* escape.c -- string escaping and labels shared by the report writers. */
+#include "report.h"
+
+void gha_put_json_string(FILE *out, const char *s) {
+  fputc('"', out);
+  for (const unsigned char *c = (const unsigned char *)s; *c; c++) {
+    switch (*c) {
+    case '"': fputs("\\\"", out); break;
+    case '\\': fputs("\\\\", out); break;
+    case '\n': fputs("\\n", out); break;
+    case '\r': fputs("\\r", out); break;
+    case '\t': fputs("\\t", out); break;
+    default:
+      if (*c < 0x20)
+        fprintf(out, "\\u%04x", *c);
+      else
+        fputc(*c, out);
+    }
+  }
+  fputc('"', out);
+}
+
+void gha_put_xml_text(FILE *out, const char *s) {
+  for (const unsigned char *c = (const unsigned char *)s; *c; c++) {
+    switch (*c) {
+    case '<': fputs("&lt;", out); break;
+    case '>': fputs("&gt;", out); break;
+    case '&': fputs("&amp;", out); break;
+    case '"': fputs("&quot;", out); break;
+    case '\'': fputs("&apos;", out); break;
+    default:
+      /* XML 1.0 forbids most control characters even escaped */
+      fputc(*c < 0x20 && *c != '\n' && *c != '\t' ? '?' : *c, out);
+    }
+  }
+}
+
+void gha_proc_label(const struct gha_analyzer *an, const struct gha_proc *p,
+                    char *buf, size_t size) {
+  const char *host = gha_host_name(an, p->host);
+  if (p->name[0])
+    snprintf(buf, size, "%s/%lld/%llu(%s)", host[0] ? host : "-",
+             (long long)p->vpid, (unsigned long long)p->pid, p->name);
+  else
+    snprintf(buf, size, "%s/%lld/%llu", host[0] ? host : "-",
+             (long long)p->vpid, (unsigned long long)p->pid);
+}

@@ -1,0 +1,108 @@
+/* json.c -- the machine-readable report; schema in docs/analyzer-json.md
+ * (bump GHA_JSON_SCHEMA when a field is removed or renamed). */
+#include "report.h"
+
+#define U(x) ((unsigned long long)(x))
+
+static void put_options(FILE *out, const struct gha_options *o) {
+  fprintf(out,
+          "\"options\":{\"min_idle_ns\":%llu,\"idle_factor\":%g,"
+          "\"bloat_min_words\":%llu,\"binleak_min_words\":%llu,"
+          "\"binleak_min_steps\":%u,\"burst_min_gcs\":%u,"
+          "\"burst_min_words\":%llu,\"fail_on\":\"%s\"}",
+          U(o->min_idle_ns), o->idle_factor, U(o->bloat_min_words),
+          U(o->binleak_min_words), o->binleak_min_steps, o->burst_min_gcs,
+          U(o->burst_min_words), gha_severity_name(o->fail_on));
+}
+
+static void put_key(FILE *out, const struct gha_analyzer *an,
+                    const struct gha_proc *p) {
+  fputs("\"host\":", out);
+  gha_put_json_string(out, gha_host_name(an, p->host));
+  fprintf(out, ",\"vpid\":%lld,\"pid\":%llu,\"name\":", (long long)p->vpid,
+          U(p->pid));
+  gha_put_json_string(out, p->name);
+}
+
+static void put_proc(FILE *out, const struct gha_analyzer *an,
+                     const struct gha_proc *p) {
+  fputc('{', out);
+  put_key(out, an, p);
+  fprintf(out,
+          ",\"first_ns\":%llu,\"last_ns\":%llu,\"state\":\"%s\","
+          "\"minor_gcs\":%llu,\"full_sweeps\":%llu,\"hibernations\":%llu,"
+          "\"words_promoted\":%llu,\"words_reclaimed\":%llu,"
+          "\"pause_ns\":{\"count\":%llu,\"p50\":%llu,\"p90\":%llu,"
+          "\"p99\":%llu,\"max\":%llu},"
+          "\"peak_heap_block_size\":%llu,\"peak_old_heap_block_size\":%llu,"
+          "\"peak_old_heap_size\":%llu,\"peak_total_heap_size\":%llu,"
+          "\"flagged\":%s,\"last\":{",
+          U(p->first_ns), U(p->last_ns),
+          p->killed ? "killed" : p->exited ? "exited" : "alive",
+          U(p->info.minor_gcs), U(p->info.full_sweeps),
+          U(p->info.hibernations), U(p->info.words_promoted),
+          U(p->info.words_reclaimed), U(p->pause_count),
+          U(gha_pause_percentile(p, 50)), U(gha_pause_percentile(p, 90)),
+          U(gha_pause_percentile(p, 99)), U(p->pause_max_ns),
+          U(p->peak_heap_block), U(p->peak_old_heap_block),
+          U(p->peak_old_heap_size), U(p->peak_total_heap),
+          gha_proc_flagged(an, p) ? "true" : "false");
+  struct gha_gcinfo g = p->info;
+  const uint64_t *slots = gha_gcinfo_slots(&g);
+  for (int i = 0; i < GHA_GCINFO_FIELDS; i++)
+    fprintf(out, "%s\"%s\":%llu", i ? "," : "", gha_gcinfo_names[i],
+            U(slots[i]));
+  fputs("}}", out);
+}
+
+static void put_finding(FILE *out, const struct gha_analyzer *an,
+                        const struct gha_finding *f) {
+  fprintf(out, "{\"analysis\":\"%s\",\"severity\":\"%s\",",
+          gha_analysis_name(f->analysis), gha_severity_name(f->severity));
+  put_key(out, an, f->proc);
+  fprintf(out,
+          ",\"held_words\":%llu,\"since_ns\":%llu,\"idle_ns\":%llu,"
+          "\"likely_freed_words\":%llu,\"estimate\":",
+          U(f->held_words), U(f->since_ns), U(f->idle_ns), U(f->likely_freed));
+  if (f->estimate)
+    gha_put_json_string(out, f->estimate);
+  else
+    fputs("null", out);
+  fputs(",\"message\":", out);
+  gha_put_json_string(out, f->message);
+  fputs(",\"fix\":", out);
+  gha_put_json_string(out, f->fix);
+  fputc('}', out);
+}
+
+int gha_report_json(FILE *out, const struct gha_analyzer *an,
+                    const struct gha_run_info *run) {
+  fprintf(out, "{\"tool\":\"genheap-analyze\",\"version\":\"%s\",\"schema\":%d,",
+          GHA_VERSION, GHA_JSON_SCHEMA);
+  fputs("\"inputs\":[", out);
+  for (size_t i = 0; run && i < run->ninputs; i++) {
+    if (i)
+      fputc(',', out);
+    gha_put_json_string(out, run->inputs[i]);
+  }
+  fprintf(out,
+          "],\"events\":%llu,\"discarded_events\":%llu,"
+          "\"trace_begin_ns\":%llu,\"trace_end_ns\":%llu,",
+          U(gha_event_count(an)), U(gha_discarded_count(an)),
+          U(gha_trace_begin_ns(an)), U(gha_trace_end_ns(an)));
+  put_options(out, gha_opts(an));
+  fputs(",\"processes\":[", out);
+  for (size_t i = 0; i < gha_proc_count(an); i++) {
+    if (i)
+      fputc(',', out);
+    put_proc(out, an, gha_proc_at(an, i));
+  }
+  fputs("],\"findings\":[", out);
+  for (size_t i = 0; i < gha_finding_count(an); i++) {
+    if (i)
+      fputc(',', out);
+    put_finding(out, an, gha_finding_at(an, i));
+  }
+  fprintf(out, "],\"exit_status\":%d}\n", gha_exit_status(an));
+  return ferror(out) ? -1 : 0;
+}
