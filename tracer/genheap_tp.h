@@ -1,0 +1,228 @@
+/* genheap_tp.h -- the LTTng-UST tracepoint provider `genheap`.
+ *
+ * Design: docs/trace-events.md is the contract; every event and field here
+ * must match it (and a removed or renamed field bumps GH_TP_SCHEMA).
+ *
+ * This header is read three ways:
+ *  - by liballoc/src/trace.h, to fire the events (declarations only);
+ *  - by liballoc/src/tracepoints.c, with LTTNG_UST_TRACEPOINT_DEFINE and
+ *    LTTNG_UST_TRACEPOINT_PROBE_DYNAMIC_LINKAGE, so libgenheap needs only
+ *    libdl and the events stay off until the probes are loaded;
+ *  - by tracer/genheap_tp.c, with LTTNG_UST_TRACEPOINT_CREATE_PROBES, which
+ *    builds the probe shared object libgenheap-lttng.so (the only object
+ *    linked with liblttng-ust).
+ * LTTng-UST re-includes it through LTTNG_UST_TRACEPOINT_INCLUDE, hence the
+ * unusual include guard.
+ */
+#undef LTTNG_UST_TRACEPOINT_PROVIDER
+#define LTTNG_UST_TRACEPOINT_PROVIDER genheap
+
+#undef LTTNG_UST_TRACEPOINT_INCLUDE
+#define LTTNG_UST_TRACEPOINT_INCLUDE "genheap_tp.h"
+
+#if !defined(GENHEAP_TP_H) || defined(LTTNG_UST_TRACEPOINT_HEADER_MULTI_READ)
+#define GENHEAP_TP_H
+
+#include <stdint.h>
+
+#include <lttng/tracepoint.h>
+
+#include "genheap.h"
+
+/* Value of the `schema` field of genheap:proc_spawn. */
+#define GH_TP_SCHEMA 1
+
+/* The GCINFO block: every gh_gc_info member, same name, as a u64.  A macro
+ * so that the eight events that carry it cannot drift apart. */
+#define GH_TP_GCINFO_FIELD(info, member)                                       \
+  lttng_ust_field_integer(uint64_t, member, (uint64_t)(info)->member)
+
+#define GH_TP_GCINFO_FIELDS(info)                                              \
+  GH_TP_GCINFO_FIELD(info, old_heap_block_size)                                \
+  GH_TP_GCINFO_FIELD(info, heap_block_size)                                    \
+  GH_TP_GCINFO_FIELD(info, mbuf_size)                                          \
+  GH_TP_GCINFO_FIELD(info, recent_size)                                        \
+  GH_TP_GCINFO_FIELD(info, stack_size)                                         \
+  GH_TP_GCINFO_FIELD(info, old_heap_size)                                      \
+  GH_TP_GCINFO_FIELD(info, heap_size)                                          \
+  GH_TP_GCINFO_FIELD(info, bin_vheap_size)                                     \
+  GH_TP_GCINFO_FIELD(info, bin_vheap_block_size)                               \
+  GH_TP_GCINFO_FIELD(info, bin_old_vheap_size)                                 \
+  GH_TP_GCINFO_FIELD(info, bin_old_vheap_block_size)                           \
+  GH_TP_GCINFO_FIELD(info, minor_gcs)                                          \
+  GH_TP_GCINFO_FIELD(info, full_sweeps)                                        \
+  GH_TP_GCINFO_FIELD(info, hibernations)                                       \
+  GH_TP_GCINFO_FIELD(info, words_promoted)                                     \
+  GH_TP_GCINFO_FIELD(info, words_reclaimed)                                    \
+  GH_TP_GCINFO_FIELD(info, gen_gcs)                                            \
+  GH_TP_GCINFO_FIELD(info, message_queue_len)                                  \
+  GH_TP_GCINFO_FIELD(info, refc_binaries)
+
+/* A NULL name (never expected, but cheap to survive) is recorded as "". */
+#define GH_TP_NAME_FIELD(expr)                                                 \
+  lttng_ust_field_string(name, (expr) != NULL ? (expr) : "")
+
+/* ---- Process life ------------------------------------------------------ */
+
+LTTNG_UST_TRACEPOINT_EVENT(genheap, proc_spawn,
+  LTTNG_UST_TP_ARGS(uint64_t, pid, const char *, name,
+                    uint64_t, min_heap_size, uint64_t, min_bin_vheap_size,
+                    uint64_t, fullsweep_after, uint64_t, max_heap_size,
+                    uint64_t, hibernate_after_ms),
+  LTTNG_UST_TP_FIELDS(
+    lttng_ust_field_integer(uint64_t, pid, pid)
+    GH_TP_NAME_FIELD(name)
+    lttng_ust_field_integer(uint64_t, schema, GH_TP_SCHEMA)
+    lttng_ust_field_integer(uint64_t, min_heap_size, min_heap_size)
+    lttng_ust_field_integer(uint64_t, min_bin_vheap_size, min_bin_vheap_size)
+    lttng_ust_field_integer(uint64_t, fullsweep_after, fullsweep_after)
+    lttng_ust_field_integer(uint64_t, max_heap_size, max_heap_size)
+    lttng_ust_field_integer(uint64_t, hibernate_after_ms, hibernate_after_ms)
+  )
+)
+LTTNG_UST_TRACEPOINT_LOGLEVEL(genheap, proc_spawn,
+                              LTTNG_UST_TRACEPOINT_LOGLEVEL_INFO)
+
+LTTNG_UST_TRACEPOINT_EVENT(genheap, proc_exit,
+  LTTNG_UST_TP_ARGS(uint64_t, pid, const char *, name, int, reason,
+                    const struct gh_gc_info *, info),
+  LTTNG_UST_TP_FIELDS(
+    lttng_ust_field_integer(uint64_t, pid, pid)
+    GH_TP_NAME_FIELD(name)
+    lttng_ust_field_integer(int, reason, reason)
+    GH_TP_GCINFO_FIELDS(info)
+  )
+)
+LTTNG_UST_TRACEPOINT_LOGLEVEL(genheap, proc_exit,
+                              LTTNG_UST_TRACEPOINT_LOGLEVEL_INFO)
+
+/* ---- Collections ------------------------------------------------------- */
+
+LTTNG_UST_TRACEPOINT_EVENT(genheap, gc_minor_start,
+  LTTNG_UST_TP_ARGS(uint64_t, pid, const char *, name, uint64_t, need,
+                    const struct gh_gc_info *, info),
+  LTTNG_UST_TP_FIELDS(
+    lttng_ust_field_integer(uint64_t, pid, pid)
+    GH_TP_NAME_FIELD(name)
+    lttng_ust_field_integer(uint64_t, need, need)
+    GH_TP_GCINFO_FIELDS(info)
+  )
+)
+LTTNG_UST_TRACEPOINT_LOGLEVEL(genheap, gc_minor_start,
+                              LTTNG_UST_TRACEPOINT_LOGLEVEL_INFO)
+
+LTTNG_UST_TRACEPOINT_EVENT(genheap, gc_minor_end,
+  LTTNG_UST_TP_ARGS(uint64_t, pid, const char *, name, uint64_t, reclaimed,
+                    const struct gh_gc_info *, info),
+  LTTNG_UST_TP_FIELDS(
+    lttng_ust_field_integer(uint64_t, pid, pid)
+    GH_TP_NAME_FIELD(name)
+    lttng_ust_field_integer(uint64_t, reclaimed, reclaimed)
+    GH_TP_GCINFO_FIELDS(info)
+  )
+)
+LTTNG_UST_TRACEPOINT_LOGLEVEL(genheap, gc_minor_end,
+                              LTTNG_UST_TRACEPOINT_LOGLEVEL_INFO)
+
+LTTNG_UST_TRACEPOINT_EVENT(genheap, gc_major_start,
+  LTTNG_UST_TP_ARGS(uint64_t, pid, const char *, name, uint64_t, need,
+                    int, reason, const struct gh_gc_info *, info),
+  LTTNG_UST_TP_FIELDS(
+    lttng_ust_field_integer(uint64_t, pid, pid)
+    GH_TP_NAME_FIELD(name)
+    lttng_ust_field_integer(uint64_t, need, need)
+    lttng_ust_field_integer(int, reason, reason)
+    GH_TP_GCINFO_FIELDS(info)
+  )
+)
+LTTNG_UST_TRACEPOINT_LOGLEVEL(genheap, gc_major_start,
+                              LTTNG_UST_TRACEPOINT_LOGLEVEL_INFO)
+
+LTTNG_UST_TRACEPOINT_EVENT(genheap, gc_major_end,
+  LTTNG_UST_TP_ARGS(uint64_t, pid, const char *, name, uint64_t, reclaimed,
+                    int, reason, const struct gh_gc_info *, info),
+  LTTNG_UST_TP_FIELDS(
+    lttng_ust_field_integer(uint64_t, pid, pid)
+    GH_TP_NAME_FIELD(name)
+    lttng_ust_field_integer(uint64_t, reclaimed, reclaimed)
+    lttng_ust_field_integer(int, reason, reason)
+    GH_TP_GCINFO_FIELDS(info)
+  )
+)
+LTTNG_UST_TRACEPOINT_LOGLEVEL(genheap, gc_major_end,
+                              LTTNG_UST_TRACEPOINT_LOGLEVEL_INFO)
+
+/* Fired between gc_minor_start and gc_minor_end by a minor GC that
+ * promoted anything. */
+LTTNG_UST_TRACEPOINT_EVENT(genheap, promotion,
+  LTTNG_UST_TP_ARGS(uint64_t, pid, uint64_t, words, uint64_t, bin_bytes),
+  LTTNG_UST_TP_FIELDS(
+    lttng_ust_field_integer(uint64_t, pid, pid)
+    lttng_ust_field_integer(uint64_t, words, words)
+    lttng_ust_field_integer(uint64_t, bin_bytes, bin_bytes)
+  )
+)
+LTTNG_UST_TRACEPOINT_LOGLEVEL(genheap, promotion,
+                              LTTNG_UST_TRACEPOINT_LOGLEVEL_INFO)
+
+/* After the reason-4 gc_major pair; GCINFO is the state after shrinking. */
+LTTNG_UST_TRACEPOINT_EVENT(genheap, hibernate,
+  LTTNG_UST_TP_ARGS(uint64_t, pid, const char *, name,
+                    uint64_t, heap_block_before, uint64_t, old_heap_block_before,
+                    uint64_t, mbuf_before, const struct gh_gc_info *, info),
+  LTTNG_UST_TP_FIELDS(
+    lttng_ust_field_integer(uint64_t, pid, pid)
+    GH_TP_NAME_FIELD(name)
+    lttng_ust_field_integer(uint64_t, heap_block_before, heap_block_before)
+    lttng_ust_field_integer(uint64_t, old_heap_block_before,
+                            old_heap_block_before)
+    lttng_ust_field_integer(uint64_t, mbuf_before, mbuf_before)
+    lttng_ust_field_integer(uint64_t, total_before,
+                            heap_block_before + old_heap_block_before +
+                                mbuf_before)
+    GH_TP_GCINFO_FIELDS(info)
+  )
+)
+LTTNG_UST_TRACEPOINT_LOGLEVEL(genheap, hibernate,
+                              LTTNG_UST_TRACEPOINT_LOGLEVEL_INFO)
+
+LTTNG_UST_TRACEPOINT_EVENT(genheap, max_heap_kill,
+  LTTNG_UST_TP_ARGS(uint64_t, pid, const char *, name, uint64_t, total_words,
+                    uint64_t, limit_words, const struct gh_gc_info *, info),
+  LTTNG_UST_TP_FIELDS(
+    lttng_ust_field_integer(uint64_t, pid, pid)
+    GH_TP_NAME_FIELD(name)
+    lttng_ust_field_integer(uint64_t, total_words, total_words)
+    lttng_ust_field_integer(uint64_t, limit_words, limit_words)
+    GH_TP_GCINFO_FIELDS(info)
+  )
+)
+LTTNG_UST_TRACEPOINT_LOGLEVEL(genheap, max_heap_kill,
+                              LTTNG_UST_TRACEPOINT_LOGLEVEL_WARNING)
+
+/* ---- Refc binaries (DEBUG: one event per large binary) ------------------ */
+
+LTTNG_UST_TRACEPOINT_EVENT(genheap, binary_alloc,
+  LTTNG_UST_TP_ARGS(uint64_t, bin, uint64_t, size, uint64_t, pid),
+  LTTNG_UST_TP_FIELDS(
+    lttng_ust_field_integer(uint64_t, bin, bin)
+    lttng_ust_field_integer(uint64_t, size, size)
+    lttng_ust_field_integer(uint64_t, pid, pid)
+  )
+)
+LTTNG_UST_TRACEPOINT_LOGLEVEL(genheap, binary_alloc,
+                              LTTNG_UST_TRACEPOINT_LOGLEVEL_DEBUG)
+
+LTTNG_UST_TRACEPOINT_EVENT(genheap, binary_free,
+  LTTNG_UST_TP_ARGS(uint64_t, bin, uint64_t, size),
+  LTTNG_UST_TP_FIELDS(
+    lttng_ust_field_integer(uint64_t, bin, bin)
+    lttng_ust_field_integer(uint64_t, size, size)
+  )
+)
+LTTNG_UST_TRACEPOINT_LOGLEVEL(genheap, binary_free,
+                              LTTNG_UST_TRACEPOINT_LOGLEVEL_DEBUG)
+
+#endif /* GENHEAP_TP_H */
+
+#include <lttng/tracepoint-event.h>
