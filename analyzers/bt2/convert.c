@@ -215,7 +215,7 @@ static int handle_event(struct gha_bt2 *cv, const bt_message *msg) {
   if (e->vpid < 0)
     return fail(cv, "lacks the vpid context (record with "
                     "`lttng add-context -u -t vpid`)", name);
-  if (e->field[F_PID] < 0)
+  if (e->field[F_PID] < 0 && e->type != GHA_EV_BINARY_FREE)
     return fail(cv, "lacks the pid field (not genheap trace schema 1)", name);
   if (!e->has_clock)
     return fail(cv, "has no timestamp (stream class without a clock)", name);

@@ -299,6 +299,12 @@ static uint8_t apply_event(struct gha_proc *p, const struct gha_event *ev) {
     p->major_start_ns = ev->ts_ns;
     return 0;
   case GHA_EV_MINOR_END:
+    /* A minor GC that could not run (it becomes a full sweep, whose pair
+     * follows) leaves minor_gcs unchanged: neither a pause nor a GC. */
+    if (ev->has_info && p->has_info && ev->info.minor_gcs == p->info.minor_gcs) {
+      p->minor_start_ns = UINT64_MAX;
+      return 0;
+    }
     note_gc(p, ev->ts_ns);
     p->ev_minor++;
     record_pause(p, p->minor_start_ns, ev->ts_ns);
