@@ -19,7 +19,7 @@
 #   passes both).
 set -eu
 
-runs=7
+runs=15
 rounds=3000
 srcdir=
 builddir=
@@ -88,25 +88,26 @@ while [ "$i" -le "$runs" ]; do
   i=$((i + 1))
 done
 
-median() { # median VARIANT
+# stat VARIANT: "median min max" of the variant's times.
+stat() {
   awk -v v="$1" '$1 == v { print $2 }' "$tmp/times" | sort -g |
-    awk '{ x[NR] = $1 } END { if (NR % 2) print x[(NR + 1) / 2];
-                              else print (x[NR / 2] + x[NR / 2 + 1]) / 2 }'
+    awk '{ x[NR] = $1 }
+         END { m = (NR % 2) ? x[(NR + 1) / 2] : (x[NR / 2] + x[NR / 2 + 1]) / 2;
+               print m, x[1], x[NR] }'
 }
 
-base=$(median a)
-echo "| variant | median work loop (s) | ratio to (a) |"
-echo "|---|---|---|"
+base=$(stat a | cut -d' ' -f1)
+echo "| variant | median (s) | min (s) | max (s) | median / median (a) |"
+echo "|---|---|---|---|---|"
 for v in a b c d; do
-  m=$(median "$v")
   case $v in
     a) label="(a) --disable-lttng" ;;
     b) label="(b) tracepoints compiled in, provider absent" ;;
     c) label="(c) provider preloaded, no session" ;;
     d) label="(d) genheap-trace session, all events" ;;
   esac
-  awk -v l="$label" -v m="$m" -v b="$base" \
-    'BEGIN { printf "| %s | %.4f | %.3f |\n", l, m, m / b }'
+  stat "$v" | awk -v l="$label" -v b="$base" \
+    '{ printf "| %s | %.4f | %.4f | %.4f | %.3f |\n", l, $1, $2, $3, $1 / b }'
 done
 echo
 echo "$runs runs per variant, $rounds rounds of bench/gc-churn.c each, medians."
