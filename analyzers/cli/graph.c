@@ -119,8 +119,9 @@ void gha_inputs_free(struct gha_inputs *in) {
 
 /* ---- errors ------------------------------------------------------------- */
 
-/* The root cause is the last one appended first: babeltrace2 lists causes
- * from the most recent, so the deepest (most specific) is the last. */
+/* Cause 0 is the root cause (babeltrace2 appends the callers' causes after
+ * it); its message, cut before the "key=value" dump, is the one line we
+ * print.  Any cause from a component named src-N names the input. */
 static void print_error(const struct gha_inputs *in, const char *what,
                         const char *fallback_input) {
   const bt_error *err = bt_current_thread_take_error();
@@ -141,11 +142,14 @@ static void print_error(const struct gha_inputs *in, const char *what,
         if (k < in->n)
           input = in->v[k].path;
       }
-      if (i == n - 1 || (comp && strcmp(comp, "genheap") == 0 && !msg[0]))
+      if (i == 0) /* the root cause: the most specific message */
         snprintf(msg, sizeof msg, "%s", bt_error_cause_get_message(c));
     }
     bt_error_release(err);
   }
+  char *dump = strstr(msg, ": ");
+  if (dump && strchr(dump, '='))
+    *dump = '\0';
   for (char *c = msg; *c; c++)
     if (*c == '\n' || *c == '\t')
       *c = ' ';

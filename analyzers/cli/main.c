@@ -39,7 +39,7 @@ static void usage(FILE *out) {
       "      --min-idle=SECONDS    trace time that counts as long (1)\n"
       "      --idle-factor=N       idle >= N x busy GC interval (20)\n"
       "      --bloat-min-words=N   old heap words worth a bloat finding (65536)\n"
-      "      --binleak-min-words=N old binary vheap words for binleak (131072)\n"
+      "      --binleak-min-words=N old binary vheap words for binleak (16384)\n"
       "      --binleak-min-steps=N growth steps without sweep for binleak (3)\n"
       "      --burst-min-gcs=N     GCs that make a burst (20)\n"
       "      --burst-min-words=N   heap words kept after a burst (65536)\n"

@@ -93,7 +93,7 @@ struct gha_options {
   uint64_t min_idle_ns;        /* "a long time": default 1 s of trace time */
   double idle_factor;          /* idle >= factor x busy GC interval; 20 */
   uint64_t bloat_min_words;    /* old heap words worth reporting; 65536 */
-  uint64_t binleak_min_words;  /* bin_old_vheap words; 131072 */
+  uint64_t binleak_min_words;  /* bin_old_vheap words; 16384 */
   unsigned binleak_min_steps;  /* growth steps without a sweep; 3 */
   unsigned burst_min_gcs;      /* GCs that make a burst; 20 */
   uint64_t burst_min_words;    /* retained heap after a burst; 65536 */

@@ -23,7 +23,7 @@ void gha_options_init(struct gha_options *o) {
   o->min_idle_ns = 1000000000ull;
   o->idle_factor = 20.0;
   o->bloat_min_words = 65536;
-  o->binleak_min_words = 131072;
+  o->binleak_min_words = 16384;
   o->binleak_min_steps = 3;
   o->burst_min_gcs = 20;
   o->burst_min_words = 65536;

@@ -15,9 +15,9 @@
 
 #include "scenario-util.h"
 
-#define MESSAGES 200
-#define BIN_BYTES (256 * 1024)
-#define WINDOW 4
+#define MESSAGES 2000
+#define BIN_BYTES 4096
+#define WINDOW 16
 
 static void forward_one(gh_proc *producer, gh_proc *router, gh_proc *sink,
                         size_t slot) {

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "genheap.h"
 
@@ -60,10 +61,11 @@ static inline void churn_gcs(gh_proc *p, uint64_t gcs) {
 static inline void print_stats(gh_proc *p) {
   gh_gc_info i;
   CHECK(gh_proc_info(p, &i));
-  printf("stats name=%s pid=%llu old_heap_size=%zu old_heap_block_size=%zu "
+  printf("stats vpid=%ld name=%s pid=%llu old_heap_size=%zu old_heap_block_size=%zu "
          "bin_old_vheap_size=%zu minor_gcs=%llu full_sweeps=%llu "
          "hibernations=%llu words_promoted=%llu words_reclaimed=%llu\n",
-         gh_name(p), (unsigned long long)gh_self(p), i.old_heap_size,
+         (long)getpid(), gh_name(p), (unsigned long long)gh_self(p),
+         i.old_heap_size,
          i.old_heap_block_size, i.bin_old_vheap_size,
          (unsigned long long)i.minor_gcs, (unsigned long long)i.full_sweeps,
          (unsigned long long)i.hibernations,

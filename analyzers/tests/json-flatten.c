@@ -1,0 +1,77 @@
+/* json-flatten.c -- reads a genheap-analyze JSON report (parsing it back
+ * with minijson, so a malformed report fails the test) and prints one line
+ * per process and per finding for the shell tests to grep:
+ *   proc HOST VPID PID NAME STATE minor_gcs full_sweeps hibernations
+ *        old_heap_size bin_old_vheap_size words_promoted words_reclaimed
+ *   finding ANALYSIS SEVERITY HOST VPID PID NAME held_words likely_freed
+ *   meta events discarded_events exit_status
+ * Exit 1 when the input is not valid JSON of the expected shape. */
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "minijson.h"
+
+static char *slurp(FILE *f) {
+  size_t cap = 1 << 16, n = 0;
+  char *buf = malloc(cap);
+  size_t got;
+  while (buf && (got = fread(buf + n, 1, cap - n - 1, f)) > 0) {
+    n += got;
+    if (n + 1 == cap) {
+      char *g = realloc(buf, cap *= 2);
+      if (!g) {
+        free(buf);
+        return NULL;
+      }
+      buf = g;
+    }
+  }
+  if (buf)
+    buf[n] = 0;
+  return buf;
+}
+
+static const char *str(const struct mj *o, const char *k) {
+  const struct mj *v = mj_get(o, k);
+  return v && v->type == MJ_STRING ? (v->str[0] ? v->str : "-") : "?";
+}
+
+static unsigned long long num(const struct mj *o, const char *k) {
+  const struct mj *v = mj_get(o, k);
+  if (!v || v->type != MJ_NUMBER) {
+    fprintf(stderr, "json-flatten: missing number %s\n", k);
+    exit(1);
+  }
+  return (unsigned long long)v->num;
+}
+
+int main(void) {
+  char *text = slurp(stdin);
+  struct mj *doc = text ? mj_parse(text) : NULL;
+  if (!doc || !mj_get(doc, "processes") || !mj_get(doc, "findings")) {
+    fprintf(stderr, "json-flatten: not a genheap-analyze JSON report\n");
+    return 1;
+  }
+  printf("meta %llu %llu %llu\n", num(doc, "events"),
+         num(doc, "discarded_events"), num(doc, "exit_status"));
+  const struct mj *ps = mj_get(doc, "processes");
+  for (size_t i = 0; mj_at(ps, i); i++) {
+    const struct mj *p = mj_at(ps, i), *l = mj_get(p, "last");
+    printf("proc %s %llu %llu %s %s %llu %llu %llu %llu %llu %llu %llu\n",
+           str(p, "host"), num(p, "vpid"), num(p, "pid"), str(p, "name"),
+           str(p, "state"), num(p, "minor_gcs"), num(p, "full_sweeps"),
+           num(p, "hibernations"), num(l, "old_heap_size"),
+           num(l, "bin_old_vheap_size"), num(p, "words_promoted"),
+           num(p, "words_reclaimed"));
+  }
+  const struct mj *fs = mj_get(doc, "findings");
+  for (size_t i = 0; mj_at(fs, i); i++) {
+    const struct mj *f = mj_at(fs, i);
+    printf("finding %s %s %s %llu %llu %s %llu %llu\n", str(f, "analysis"),
+           str(f, "severity"), str(f, "host"), num(f, "vpid"), num(f, "pid"),
+           str(f, "name"), num(f, "held_words"), num(f, "likely_freed_words"));
+  }
+  mj_free(doc);
+  free(text);
+  return 0;
+}
