@@ -135,12 +135,16 @@ static struct gha_ec_entry *plan_for(struct gha_bt2 *cv, const bt_event_class *e
   return e;
 }
 
-static int host_for(struct gha_bt2 *cv, const bt_trace *trace, uint32_t *host) {
+/* The host id and trace index of a trace, cached by trace pointer. */
+static int host_for(struct gha_bt2 *cv, const bt_trace *trace, uint32_t *host,
+                    uint32_t *index) {
   for (size_t i = 0; i < cv->ntraces; i++)
     if (cv->traces[i].trace == trace) {
       *host = cv->traces[i].host;
+      *index = (uint32_t)i;
       return 0;
     }
+  *index = (uint32_t)cv->ntraces;
   struct gha_trace_entry *grown =
       realloc(cv->traces, (cv->ntraces + 1) * sizeof *grown);
   if (!grown)
@@ -226,7 +230,7 @@ static int handle_event(struct gha_bt2 *cv, const bt_message *msg) {
       bt_message_event_borrow_default_clock_snapshot_const(msg), &ns);
   ev.ts_ns = (uint64_t)ns;
   const bt_stream *stream = bt_event_borrow_stream_const(event);
-  if (host_for(cv, bt_stream_borrow_trace_const(stream), &ev.host) < 0)
+  if (host_for(cv, bt_stream_borrow_trace_const(stream), &ev.host, &ev.trace) < 0)
     return fail(cv, "could not be decoded: out of memory", name);
   ev.vpid = (int64_t)member_u64(bt_event_borrow_common_context_field_const(event),
                                 e->vpid);

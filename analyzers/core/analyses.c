@@ -49,9 +49,15 @@ const char *gha_analysis_name(enum gha_analysis a) {
   }
 }
 
+/* The end of the process's own trace: traces recorded at different times
+ * and read together must not make each other's processes look idle. */
+static uint64_t end_of(const struct gha_analyzer *an, const struct gha_proc *p) {
+  return an->trace_end_ns[p->trace];
+}
+
 static uint64_t idle_ns(const struct gha_analyzer *an, const struct gha_proc *p) {
   uint64_t last = p->gc_count ? p->last_gc_ns : p->first_ns;
-  return an->end_ns > last ? an->end_ns - last : 0;
+  return end_of(an, p) > last ? end_of(an, p) - last : 0;
 }
 
 /* Idle for a long time compared with how often it collected when busy. */
@@ -116,7 +122,7 @@ static void check_bloat(struct gha_analyzer *an, const struct gha_proc *p) {
     return;
   if (g->old_heap_size <= p->old_after_sweep)
     return; /* not grown since the last sweep */
-  if (an->end_ns - since_sweep(p) < an->opts.min_idle_ns || !is_long_idle(an, p))
+  if (end_of(an, p) - since_sweep(p) < an->opts.min_idle_ns || !is_long_idle(an, p))
     return;
   struct gha_finding *f = new_finding(an, GHA_BLOAT, GHA_SEV_WARNING, p);
   if (!f)
@@ -128,7 +134,7 @@ static void check_bloat(struct gha_analyzer *an, const struct gha_proc *p) {
            "%.3f s; a full sweep would likely free %llu words (%s)",
            (unsigned long long)g->old_heap_size,
            (unsigned long long)g->old_heap_block_size,
-           (double)(an->end_ns - f->since_ns) / 1e9, (double)f->idle_ns / 1e9,
+           (double)(end_of(an, p) - f->since_ns) / 1e9, (double)f->idle_ns / 1e9,
            (unsigned long long)f->likely_freed, f->estimate);
   f->fix = "set hibernate_after_ms so the idle process is swept and shrunk, "
            "lower fullsweep_after, or do the work in a shorter-lived process";
@@ -141,7 +147,7 @@ static void check_binleak(struct gha_analyzer *an, const struct gha_proc *p) {
   if (g->bin_old_vheap_size <= p->binold_after_sweep ||
       p->binold_steps < an->opts.binleak_min_steps)
     return;
-  if (an->end_ns - since_sweep(p) < an->opts.min_idle_ns)
+  if (end_of(an, p) - since_sweep(p) < an->opts.min_idle_ns)
     return;
   struct gha_finding *f = new_finding(an, GHA_BINLEAK, GHA_SEV_WARNING, p);
   if (!f)
@@ -153,7 +159,7 @@ static void check_binleak(struct gha_analyzer *an, const struct gha_proc *p) {
            "old heap references %llu words of refc binaries (%u growth steps, "
            "no full sweep for %.3f s, %llu binaries on its off-heap list)",
            (unsigned long long)g->bin_old_vheap_size, p->binold_steps,
-           (double)(an->end_ns - f->since_ns) / 1e9,
+           (double)(end_of(an, p) - f->since_ns) / 1e9,
            (unsigned long long)g->refc_binaries);
   f->fix = "hibernate the idle process (hibernate_after_ms with gh_wait and "
            "gh_runtime_hibernate_idle), or sweep (gh_gc GH_GC_MAJOR) after "
@@ -167,7 +173,7 @@ static void check_idle_burst(struct gha_analyzer *an, const struct gha_proc *p) 
       held < an->opts.burst_min_words)
     return;
   uint64_t idle = idle_ns(an, p);
-  uint64_t life = an->end_ns - p->first_ns;
+  uint64_t life = end_of(an, p) - p->first_ns;
   if (idle < an->opts.min_idle_ns || idle * 2 < life)
     return;
   struct gha_finding *f = new_finding(an, GHA_IDLE_BURST, GHA_SEV_INFO, p);

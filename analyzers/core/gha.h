@@ -69,6 +69,7 @@ struct gha_event {
   enum gha_event_type type;
   uint64_t ts_ns;      /* nanoseconds from the clock's origin */
   uint32_t host;       /* from gha_host_id() */
+  uint32_t trace;      /* which trace it came from (0..GHA_TRACES_MAX-1) */
   int64_t vpid;
   uint64_t pid;        /* genheap pid */
   const char *name;    /* may be NULL; copied when kept */
@@ -102,6 +103,7 @@ struct gha_options {
 void gha_options_init(struct gha_options *o);
 
 /* ---- Analyzer ----------------------------------------------------------- */
+#define GHA_TRACES_MAX 1024 /* traces read together; more share an end */
 #define GHA_SERIES_MAX 256 /* chart points kept per process */
 enum { GHA_MARK_MINOR = 1, GHA_MARK_SWEEP = 2, GHA_MARK_HIBERNATE = 4 };
 
@@ -117,6 +119,7 @@ struct gha_point {
 
 struct gha_proc {
   uint32_t host;
+  uint32_t trace;              /* its trace: idle is measured to its end */
   int64_t vpid;
   uint64_t pid;
   char name[64];
@@ -177,6 +180,9 @@ uint64_t gha_event_count(const struct gha_analyzer *an);
 uint64_t gha_discarded_count(const struct gha_analyzer *an);
 uint64_t gha_trace_begin_ns(const struct gha_analyzer *an);
 uint64_t gha_trace_end_ns(const struct gha_analyzer *an);
+/* The last timestamp of the process's own trace. */
+uint64_t gha_proc_trace_end_ns(const struct gha_analyzer *an,
+                               const struct gha_proc *p);
 /* Processes, sorted by (host, vpid, pid) after gha_finish. */
 size_t gha_proc_count(const struct gha_analyzer *an);
 const struct gha_proc *gha_proc_at(const struct gha_analyzer *an, size_t i);

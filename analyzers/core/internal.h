@@ -17,6 +17,7 @@ struct gha_analyzer {
   struct gha_proc *last;     /* cache: consecutive events share a process */
   uint64_t events, discarded;
   uint64_t begin_ns, end_ns;
+  uint64_t trace_end_ns[GHA_TRACES_MAX]; /* last timestamp per trace */
   struct gha_finding *findings;
   size_t nfindings;
   bool finished;

@@ -150,6 +150,7 @@ static struct gha_proc *add_proc(struct gha_analyzer *an,
   p->vpid = ev->vpid;
   p->pid = ev->pid;
   p->first_ns = ev->ts_ns;
+  p->trace = ev->trace < GHA_TRACES_MAX ? ev->trace : GHA_TRACES_MAX - 1;
   p->series_stride = 1;
   p->minor_start_ns = p->major_start_ns = UINT64_MAX;
   an->procs[an->nprocs] = p;
@@ -330,6 +331,9 @@ bool gha_feed(struct gha_analyzer *an, const struct gha_event *ev) {
     an->begin_ns = ev->ts_ns;
   if (ev->ts_ns > an->end_ns)
     an->end_ns = ev->ts_ns;
+  uint32_t tr = ev->trace < GHA_TRACES_MAX ? ev->trace : GHA_TRACES_MAX - 1;
+  if (ev->ts_ns > an->trace_end_ns[tr])
+    an->trace_end_ns[tr] = ev->ts_ns;
   /* binary_free carries no pid: it only counts */
   if (ev->type == GHA_EV_BINARY_FREE || ev->type == GHA_EV_BINARY_ALLOC)
     return true;
@@ -373,6 +377,10 @@ uint64_t gha_trace_begin_ns(const struct gha_analyzer *an) {
   return an->begin_ns;
 }
 uint64_t gha_trace_end_ns(const struct gha_analyzer *an) { return an->end_ns; }
+uint64_t gha_proc_trace_end_ns(const struct gha_analyzer *an,
+                               const struct gha_proc *p) {
+  return an->trace_end_ns[p->trace];
+}
 size_t gha_proc_count(const struct gha_analyzer *an) { return an->nprocs; }
 const struct gha_proc *gha_proc_at(const struct gha_analyzer *an, size_t i) {
   return i < an->nprocs ? an->procs[i] : NULL;

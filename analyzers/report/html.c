@@ -23,7 +23,7 @@ static double sy(const struct scale *s, uint64_t v) {
 
 static struct scale chart_scale(const struct gha_analyzer *an,
                                 const struct gha_proc *p) {
-  struct scale s = {p->first_ns, gha_trace_end_ns(an), 1};
+  struct scale s = {p->first_ns, gha_proc_trace_end_ns(an, p), 1};
   for (unsigned i = 0; i < p->series_len; i++) {
     const struct gha_point *pt = &p->series[i];
     uint64_t m = pt->young > pt->old ? pt->young : pt->old;

@@ -319,6 +319,47 @@ static void test_discarded_events_are_counted(void **state) {
   gha_analyzer_free(an);
 }
 
+static void test_idle_is_measured_to_the_end_of_its_own_trace(void **state) {
+  (void)state;
+  struct gha_analyzer *an = new_an();
+  struct synth_proc early, late;
+  synth_init(&early, an, "h", 1, 1, NULL);
+  synth_init(&late, an, "h", 2, 1, NULL);
+  /* trace 0 ends 300 ms after the burst; trace 1 runs a minute later */
+  bloat_burst(&early, 1000 * MS);
+  synth_minor(&early, 1500 * MS, 1000, 100, 0, 0);
+  late.g.heap_size = 0;
+  struct gha_event ev = {.type = GHA_EV_MINOR_END, .ts_ns = 60000 * MS,
+                         .host = late.host, .trace = 1, .vpid = 2, .pid = 1};
+  gha_feed(an, &ev);
+  gha_finish(an);
+  assert_null(gha_finding_for(an, gha_find_proc(an, "h", 1, 1), GHA_BLOAT));
+  gha_analyzer_free(an);
+}
+
+static void test_minor_gc_that_could_not_run_is_not_a_gc(void **state) {
+  (void)state;
+  struct gha_analyzer *an = new_an();
+  struct synth_proc sp;
+  synth_init(&sp, an, "h", 1, 1, NULL);
+  synth_minor(&sp, 1 * MS, 1000, 100, 0, 0);
+  /* the library's shape: minor pair with minor_gcs unchanged, then major */
+  struct gha_event ev = {.type = GHA_EV_MINOR_START, .ts_ns = 2 * MS,
+                         .host = sp.host, .vpid = 1, .pid = 1,
+                         .has_info = true, .info = sp.g};
+  gha_feed(an, &ev);
+  ev.type = GHA_EV_MINOR_END;
+  ev.ts_ns += 100;
+  gha_feed(an, &ev);
+  synth_major(&sp, 2 * MS + 200, 5000, 10, 5);
+  gha_finish(an);
+  const struct gha_proc *p = gha_proc_at(an, 0);
+  assert_int_equal(p->gc_count, 2);
+  assert_int_equal(p->pause_count, 2);
+  assert_int_equal(p->info.minor_gcs, 1);
+  gha_analyzer_free(an);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_bloat_flags_idle_process_with_grown_old_heap),
@@ -338,6 +379,8 @@ int main(void) {
       cmocka_unit_test(test_info_only_findings_pass_at_warning),
       cmocka_unit_test(test_series_stays_bounded_and_keeps_markers),
       cmocka_unit_test(test_discarded_events_are_counted),
+      cmocka_unit_test(test_idle_is_measured_to_the_end_of_its_own_trace),
+      cmocka_unit_test(test_minor_gc_that_could_not_run_is_not_a_gc),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

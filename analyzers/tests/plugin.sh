@@ -1,0 +1,30 @@
+#!/bin/sh
+# plugin.sh -- the babeltrace2 plugin on its own: `babeltrace2
+# --plugin-path DIR TRACE -c sink.genheap.analyze` analyses a (hand-made)
+# trace, honours its parameters, and fails on a trace with no genheap
+# events.  (real-bloat.sh checks it on a real trace.)
+. "$srcdir/tests/lib.sh"
+[ -n "${BABELTRACE2:-}" ] && [ -x "$BABELTRACE2" ] || skip "babeltrace2 CLI not installed"
+[ -f "$PLUGIN_DIR/babeltrace-plugin-genheap.so" ] || fail "plugin not built"
+
+sh "$srcdir/tests/make-ctf.sh" "$work/genheap" genheap
+sh "$srcdir/tests/make-ctf.sh" "$work/nogenheap" nogenheap
+
+expect_status 0 "$BABELTRACE2" --plugin-path="$PLUGIN_DIR" "$work/genheap" \
+  -c sink.genheap.analyze -p "format=\"json\",junit=\"$work/j.xml\""
+"$FLATTEN" <"$work/out" >"$work/flat" || fail "plugin JSON does not parse"
+grep -q "^proc handmade 4242 1 p alive " "$work/flat" || fail "process missing: $(cat "$work/flat")"
+grep -q '<testcase classname="genheap.handmade/4242/1(p)" name="bloat">' "$work/j.xml" ||
+  fail "plugin did not write the JUnit file"
+
+expect_status 0 "$BABELTRACE2" --plugin-path="$PLUGIN_DIR" "$work/genheap" \
+  -c sink.genheap.analyze
+grep -q "no findings" "$work/out" || fail "text report missing"
+
+"$BABELTRACE2" --plugin-path="$PLUGIN_DIR" "$work/nogenheap" \
+  -c sink.genheap.analyze >"$work/out" 2>"$work/err" && fail "no genheap events accepted"
+grep -q "no genheap events" "$work/err" || fail "the reason is not given"
+
+expect_status 0 "$BABELTRACE2" --plugin-path="$PLUGIN_DIR" help sink.genheap.analyze
+grep -q "fail-on" "$work/out" || fail "component help lacks the parameters"
+note "plugin: ok"
