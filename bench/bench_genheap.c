@@ -19,6 +19,8 @@
 
 #include <genheap.h>
 #include <inttypes.h>
+#include <limits.h>
+#include <malloc.h>
 #include <stdbool.h>
 #include <pthread.h>
 #include <sched.h>
@@ -544,10 +546,19 @@ static void pause_vs_garbage(gh_runtime *rt, double scale) {
 /* which: "pause" (both series), "pause-live" or "pause-garbage" (one, to
  * profile it alone). */
 static void run_pause(const char *which, double scale) {
+  /* A full sweep takes a new block from malloc and frees the old one.  If
+   * glibc unmaps it, the next sweep copies into fresh pages and the pause
+   * measures the kernel's page faults (very slow on VMs), not the collector;
+   * with all blocks on the brk heap and no trimming, pages are reused. */
+  mallopt(M_MMAP_MAX, 0);
+  mallopt(M_TRIM_THRESHOLD, INT_MAX);
   gh_runtime *rt = runtime_new();
   bool live = strcmp(which, "pause-garbage") != 0;
   bool garbage = strcmp(which, "pause-live") != 0;
   printf("\n### pause: genheap full sweep (gh_gc GH_GC_MAJOR) vs memcpy\n");
+  printf("\nglibc malloc kept from returning memory to the kernel "
+         "(M_MMAP_MAX 0, M_TRIM_THRESHOLD max): to-spaces are reused pages; "
+         "the 'new pages' column shows what fresh pages cost here.\n");
   if (live) {
     pause_vs_live(rt, scale, SHAPE_CONS);
     pause_vs_live(rt, scale, SHAPE_TUPLES);
