@@ -107,7 +107,7 @@ bool gh__term_is_local(const gh_proc *p, gh_term t) {
 
 /* Validates a term argument: a known kind, and for pointers, ours. */
 gh_status gh__check_term(const gh_proc *p, gh_term t) {
-  if (!is_pointer(t))
-    return is_header(t) ? GH_ERR_BADARG : GH_OK;
+  if (!is_pointer(t)) /* headers and the frame marker are not values */
+    return gh_typeof(t) == GH_T_INVALID ? GH_ERR_BADARG : GH_OK;
   return gh__term_is_local(p, t) ? GH_OK : GH_ERR_FOREIGN_TERM;
 }

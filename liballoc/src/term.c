@@ -94,6 +94,29 @@ gh_status gh_cons(gh_proc *p, gh_term head, gh_term tail, gh_term *out) {
   return GH_OK;
 }
 
+/* A copy of caller-provided terms, rooted while an allocation may collect:
+ * elems may be C memory the collector does not know about. */
+typedef struct rooted {
+  gh_term *terms;
+  size_t n;
+  gh_term inline_terms[16];
+} rooted;
+
+static gh_status rooted_init(gh_proc *p, rooted *r, const gh_term *elems, size_t n) {
+  r->n = elems ? n : 0;
+  r->terms = r->inline_terms;
+  if (r->n > 16 && !(r->terms = gh__alloc(p->rt, r->n * sizeof(gh_term))))
+    return GH_ERR_NOMEM;
+  if (r->n)
+    memcpy(r->terms, elems, r->n * sizeof(gh_term));
+  return GH_OK;
+}
+
+static void rooted_free(gh_proc *p, rooted *r) {
+  if (r->terms != r->inline_terms)
+    gh__free(p->rt, r->terms, r->n * sizeof(gh_term));
+}
+
 gh_status gh_list(gh_proc *p, size_t n, const gh_term *elems, gh_term *out) {
   gh_status s = check_proc(p);
   if (s == GH_OK && (!out || (n && !elems)))
@@ -104,30 +127,23 @@ gh_status gh_list(gh_proc *p, size_t n, const gh_term *elems, gh_term *out) {
     return s;
   if (n > SIZE_MAX / 4)
     return GH_ERR_TOO_LARGE;
-  /* One allocation for all cells: the elements are safe as roots only
-   * through a copy, so copy them into the new cells after it. */
-  gh_term *cells;
   if (n == 0) {
     *out = GH_NIL;
     return GH_OK;
   }
-  /* elems may point into C memory the collector does not know about, so
-   * the terms must be rooted while the allocation may collect. */
-  gh_term small[16];
-  gh_term *roots = n <= 16 ? small : gh__alloc(p->rt, n * sizeof(gh_term));
-  if (!roots)
-    return GH_ERR_NOMEM;
-  memcpy(roots, elems, n * sizeof(gh_term));
-  s = gh__alloc_heap(p, 2 * n, roots, n, &cells);
+  rooted r;
+  gh_term *cells;
+  if ((s = rooted_init(p, &r, elems, n)) != GH_OK)
+    return s;
+  s = gh__alloc_heap(p, 2 * n, r.terms, n, &cells);
   if (s == GH_OK) {
     for (size_t i = 0; i < n; i++) {
-      cells[2 * i] = roots[i];
+      cells[2 * i] = r.terms[i];
       cells[2 * i + 1] = i + 1 < n ? make_list(cells + 2 * i + 2) : GH_NIL;
     }
     *out = make_list(cells);
   }
-  if (roots != small)
-    gh__free(p->rt, roots, n * sizeof(gh_term));
+  rooted_free(p, &r);
   return s;
 }
 
@@ -142,23 +158,18 @@ gh_status gh_tuple(gh_proc *p, size_t arity, const gh_term *elems,
     return s;
   if (arity > ((size_t)1 << 40))
     return GH_ERR_TOO_LARGE;
-  gh_term small[16];
-  gh_term *roots = small;
-  size_t nroots = elems ? arity : 0;
-  if (nroots > 16 && !(roots = gh__alloc(p->rt, nroots * sizeof(gh_term))))
-    return GH_ERR_NOMEM;
-  if (nroots)
-    memcpy(roots, elems, nroots * sizeof(gh_term));
+  rooted r;
   gh_term *obj;
-  s = gh__alloc_heap(p, arity + 1, roots, nroots, &obj);
+  if ((s = rooted_init(p, &r, elems, arity)) != GH_OK)
+    return s;
+  s = gh__alloc_heap(p, arity + 1, r.terms, r.n, &obj);
   if (s == GH_OK) {
     obj[0] = make_header(GH_SUB_TUPLE, arity);
     for (size_t i = 0; i < arity; i++)
-      obj[1 + i] = elems ? roots[i] : GH_NIL;
+      obj[1 + i] = elems ? r.terms[i] : GH_NIL;
     *out = make_boxed(obj);
   }
-  if (roots != small)
-    gh__free(p->rt, roots, nroots * sizeof(gh_term));
+  rooted_free(p, &r);
   return s;
 }
 
