@@ -31,13 +31,20 @@ static const char *const event_names[GHA_EV_COUNT] = {
     [GHA_EV_BINARY_ALLOC] = "genheap:binary_alloc",
     [GHA_EV_BINARY_FREE] = "genheap:binary_free"};
 
+/* A member to read: its index (-1 absent) and how (asking each field its
+ * class type would cost as much as the rest of the decoding). */
+struct member {
+  int64_t index;
+  enum { M_UNSIGNED, M_SIGNED, M_OTHER } kind;
+};
+
 struct gha_ec_entry {
   const bt_event_class *ec;   /* NULL: empty slot; a reference is held */
   int type;                   /* enum gha_event_type, -1 not genheap */
-  int64_t field[F_COUNT];     /* payload member index, -1 absent */
-  int64_t info[GHA_GCINFO_FIELDS];
+  struct member field[F_COUNT];
+  struct member info[GHA_GCINFO_FIELDS];
   bool has_info;
-  int64_t vpid;               /* common context member index, -1 absent */
+  struct member vpid;         /* in the common context */
   bool has_clock;
 };
 
@@ -63,17 +70,26 @@ void gha_bt2_fini(struct gha_bt2 *cv) {
   cv->traces = NULL;
 }
 
-static int64_t member_index(const bt_field_class *st, const char *name) {
+static struct member member_of(const bt_field_class *st, const char *name) {
+  struct member none = {-1, M_OTHER};
   if (!st || bt_field_class_get_type(st) != BT_FIELD_CLASS_TYPE_STRUCTURE)
-    return -1;
+    return none;
   uint64_t n = bt_field_class_structure_get_member_count(st);
   for (uint64_t i = 0; i < n; i++) {
     const bt_field_class_structure_member *m =
         bt_field_class_structure_borrow_member_by_index_const(st, i);
-    if (strcmp(bt_field_class_structure_member_get_name(m), name) == 0)
-      return (int64_t)i;
+    if (strcmp(bt_field_class_structure_member_get_name(m), name) != 0)
+      continue;
+    bt_field_class_type t = bt_field_class_get_type(
+        bt_field_class_structure_member_borrow_field_class_const(m));
+    struct member found = {(int64_t)i, M_OTHER};
+    if (bt_field_class_type_is(t, BT_FIELD_CLASS_TYPE_SIGNED_INTEGER))
+      found.kind = M_SIGNED;
+    else if (bt_field_class_type_is(t, BT_FIELD_CLASS_TYPE_UNSIGNED_INTEGER))
+      found.kind = M_UNSIGNED;
+    return found;
   }
-  return -1;
+  return none;
 }
 
 static void plan_event_class(struct gha_ec_entry *e, const bt_event_class *ec) {
@@ -86,15 +102,15 @@ static void plan_event_class(struct gha_ec_entry *e, const bt_event_class *ec) {
     return;
   const bt_field_class *payload = bt_event_class_borrow_payload_field_class_const(ec);
   for (int f = 0; f < F_COUNT; f++)
-    e->field[f] = member_index(payload, field_names[f]);
+    e->field[f] = member_of(payload, field_names[f]);
   e->has_info = true;
   for (int i = 0; i < GHA_GCINFO_FIELDS; i++) {
-    e->info[i] = member_index(payload, gha_gcinfo_names[i]);
-    if (e->info[i] < 0)
+    e->info[i] = member_of(payload, gha_gcinfo_names[i]);
+    if (e->info[i].kind == M_OTHER)
       e->has_info = false;
   }
   const bt_stream_class *sc = bt_event_class_borrow_stream_class_const(ec);
-  e->vpid = member_index(
+  e->vpid = member_of(
       bt_stream_class_borrow_event_common_context_field_class_const(sc), "vpid");
   e->has_clock = bt_stream_class_borrow_default_clock_class_const(sc) != NULL;
 }
@@ -160,20 +176,13 @@ static int host_for(struct gha_bt2 *cv, const bt_trace *trace, uint32_t *host,
   return 0;
 }
 
-static uint64_t int_value(const bt_field *f) {
-  bt_field_class_type t = bt_field_get_class_type(f);
-  if (bt_field_class_type_is(t, BT_FIELD_CLASS_TYPE_SIGNED_INTEGER))
-    return (uint64_t)bt_field_integer_signed_get_value(f);
-  if (bt_field_class_type_is(t, BT_FIELD_CLASS_TYPE_UNSIGNED_INTEGER))
-    return bt_field_integer_unsigned_get_value(f);
-  return 0;
-}
-
-static uint64_t member_u64(const bt_field *st, int64_t idx) {
-  if (idx < 0)
+static uint64_t member_u64(const bt_field *st, struct member m) {
+  if (m.kind == M_OTHER)
     return 0;
-  return int_value(
-      bt_field_structure_borrow_member_field_by_index_const(st, (uint64_t)idx));
+  const bt_field *f =
+      bt_field_structure_borrow_member_field_by_index_const(st, (uint64_t)m.index);
+  return m.kind == M_UNSIGNED ? bt_field_integer_unsigned_get_value(f)
+                              : (uint64_t)bt_field_integer_signed_get_value(f);
 }
 
 static void read_payload(const struct gha_ec_entry *e, const bt_field *payload,
@@ -187,9 +196,9 @@ static void read_payload(const struct gha_ec_entry *e, const bt_field *payload,
   ev->hibernate_after_ms = member_u64(payload, e->field[F_HIB_AFTER]);
   ev->fullsweep_after = member_u64(payload, e->field[F_FULLSWEEP_AFTER]);
   ev->name = NULL;
-  if (e->field[F_NAME] >= 0) {
+  if (e->field[F_NAME].index >= 0) {
     const bt_field *nf = bt_field_structure_borrow_member_field_by_index_const(
-        payload, (uint64_t)e->field[F_NAME]);
+        payload, (uint64_t)e->field[F_NAME].index);
     if (bt_field_get_class_type(nf) == BT_FIELD_CLASS_TYPE_STRING)
       ev->name = bt_field_string_get_value(nf);
   }
@@ -216,10 +225,10 @@ static int handle_event(struct gha_bt2 *cv, const bt_message *msg) {
   if (e->type < 0)
     return 0;
   const char *name = event_names[e->type];
-  if (e->vpid < 0)
+  if (e->vpid.kind == M_OTHER)
     return fail(cv, "lacks the vpid context (record with "
                     "`lttng add-context -u -t vpid`)", name);
-  if (e->field[F_PID] < 0 && e->type != GHA_EV_BINARY_FREE)
+  if (e->field[F_PID].kind == M_OTHER && e->type != GHA_EV_BINARY_FREE)
     return fail(cv, "lacks the pid field (not genheap trace schema 1)", name);
   if (!e->has_clock)
     return fail(cv, "has no timestamp (stream class without a clock)", name);
