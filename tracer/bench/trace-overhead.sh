@@ -1,7 +1,7 @@
 #!/bin/sh
 # trace-overhead.sh -- what the genheap tracepoints cost, against no tracing.
 #
-# Times bench/gc-churn.c (work loop only) in four variants:
+# Times bench/gc-churn.c (CPU time of its work loop) in four variants:
 #   a  libgenheap configured with --disable-lttng (built here, in a
 #      temporary folder): the baseline
 #   b  the normal libgenheap (tracepoints compiled in), probes absent
@@ -97,7 +97,7 @@ stat() {
 }
 
 base=$(stat a | cut -d' ' -f1)
-echo "| variant | median (s) | min (s) | max (s) | median / median (a) |"
+echo "| variant | median CPU (s) | min (s) | max (s) | median / median (a) |"
 echo "|---|---|---|---|---|"
 for v in a b c d; do
   case $v in
@@ -110,6 +110,6 @@ for v in a b c d; do
     '{ printf "| %s | %.4f | %.4f | %.4f | %.3f |\n", l, $1, $2, $3, $1 / b }'
 done
 echo
-echo "$runs runs per variant, $rounds rounds of bench/gc-churn.c each, medians."
+echo "$runs runs per variant, $rounds rounds of bench/gc-churn.c each; CPU time of the work loop."
 echo "Reproduce: make -C BUILD/tracer trace-overhead, or"
 echo "  sh tracer/bench/trace-overhead.sh --srcdir SRC --builddir BUILD --runs $runs --rounds $rounds"
