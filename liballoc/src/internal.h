@@ -7,6 +7,10 @@
 #ifndef GH_INTERNAL_H
 #define GH_INTERNAL_H
 
+#ifdef HAVE_CONFIG_H
+#include "config.h" /* GH_HAVE_LTTNG: whether trace.h fires tracepoints */
+#endif
+
 #include "genheap.h"
 
 #include <pthread.h>
