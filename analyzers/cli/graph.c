@@ -65,7 +65,9 @@ static int walk(struct gha_inputs *in, const char *arg, const char *dir,
     if (!grown)
       break;
     names = grown;
-    names[n++] = strdup(e->d_name);
+    if (!(names[n] = strdup(e->d_name)))
+      break;
+    n++;
   }
   closedir(d);
   qsort(names, n, sizeof *names, name_order);
