@@ -33,10 +33,17 @@
 extern "C" {
 #endif
 
+/* Exported symbols; everything else in libgenheap is hidden. */
+#if defined(__GNUC__)
+#define GH_API __attribute__((visibility("default")))
+#else
+#define GH_API
+#endif
+
 #define GH_VERSION_MAJOR 0
 #define GH_VERSION_MINOR 1
 #define GH_VERSION_PATCH 0
-const char *gh_version(void); /* "0.1.0" */
+GH_API const char *gh_version(void); /* "0.1.0" */
 
 /* ---- Status codes ------------------------------------------------------ */
 typedef enum gh_status {
@@ -56,38 +63,58 @@ typedef enum gh_status {
   GH_ERR_BUSY           /* the process is in use (waiting state mismatch) */
 } gh_status;
 
-const char *gh_strerror(gh_status status);
+GH_API const char *gh_strerror(gh_status status);
 
 /* ---- Terms --------------------------------------------------------------- */
 typedef uint64_t gh_term;
 typedef uint64_t gh_pid; /* process id: unique in a runtime, never reused */
 
-/* Immediates: no heap space. */
+/* The encoding is BEAM's (erl_term.h) and part of this API, so that the
+ * readers and immediates below are inline: the two low bits of a term are
+ * its primary tag (01 list, 10 boxed, 11 immediate); small integers are
+ * value << 4 | 0xF, pids pid << 4 | 0x7, atoms index << 6 | 0x0B. */
 #define GH_NIL ((gh_term)0x3B)     /* the empty list [] */
 #define GH_SMALL_MIN (-(INT64_C(1) << 59))
 #define GH_SMALL_MAX ((INT64_C(1) << 59) - 1)
-gh_term gh_small(int64_t value);  /* value in [GH_SMALL_MIN, GH_SMALL_MAX] */
-gh_term gh_atom(uint32_t index);  /* an atom or tag, by the host's numbering */
-gh_term gh_pid_term(gh_pid pid);  /* a pid as a term, to put in messages */
 
 typedef enum gh_type {
   GH_T_SMALL, GH_T_ATOM, GH_T_NIL, GH_T_PID, GH_T_CONS, GH_T_TUPLE,
   GH_T_FLOAT, GH_T_BINARY, GH_T_INVALID
 } gh_type;
 
-gh_type gh_typeof(gh_term t);
-int64_t gh_small_value(gh_term t);    /* t must be GH_T_SMALL */
-uint32_t gh_atom_index(gh_term t);    /* t must be GH_T_ATOM */
-gh_pid gh_pid_value(gh_term t);       /* t must be GH_T_PID */
-gh_term gh_car(gh_term cons);         /* head of a GH_T_CONS */
-gh_term gh_cdr(gh_term cons);         /* tail of a GH_T_CONS */
-size_t gh_tuple_arity(gh_term tuple);
-gh_term gh_tuple_element(gh_term tuple, size_t index); /* 0-based */
-double gh_float_value(gh_term f);
+/* Immediates: no heap space. */
+static inline gh_term gh_small(int64_t value) { /* in [GH_SMALL_MIN, MAX] */
+  return ((gh_term)value << 4) | 0xF;
+}
+static inline gh_term gh_atom(uint32_t index) { /* an atom or tag */
+  return ((gh_term)index << 6) | 0x0B;
+}
+static inline gh_term gh_pid_term(gh_pid pid) { return ((gh_term)pid << 4) | 0x7; }
+
+GH_API gh_type gh_typeof(gh_term t);
+static inline bool gh_is_cons(gh_term t) { return (t & 0x3) == 0x1; }
+static inline bool gh_is_small(gh_term t) { return (t & 0xF) == 0xF; }
+/* Readers: the caller knows the type (check with gh_typeof when not). */
+static inline int64_t gh_small_value(gh_term t) { return (int64_t)t >> 4; }
+static inline uint32_t gh_atom_index(gh_term t) { return (uint32_t)(t >> 6); }
+static inline gh_pid gh_pid_value(gh_term t) { return t >> 4; }
+static inline gh_term gh_car(gh_term cons) { /* head of a GH_T_CONS */
+  return ((const gh_term *)(uintptr_t)(cons - 1))[0];
+}
+static inline gh_term gh_cdr(gh_term cons) { /* tail of a GH_T_CONS */
+  return ((const gh_term *)(uintptr_t)(cons - 1))[1];
+}
+static inline size_t gh_tuple_arity(gh_term tuple) {
+  return (size_t)(((const gh_term *)(uintptr_t)(tuple - 2))[0] >> 6);
+}
+static inline gh_term gh_tuple_element(gh_term tuple, size_t index) { /* 0-based */
+  return ((const gh_term *)(uintptr_t)(tuple - 2))[1 + index];
+}
+GH_API double gh_float_value(gh_term f);
 /* Bytes and size of any binary (heap, refc or slice); GH_ERR_NOT_A_BINARY. */
-gh_status gh_binary_data(gh_term bin, const uint8_t **bytes, size_t *size);
-bool gh_equal(gh_term a, gh_term b);  /* structural equality */
-size_t gh_flat_size(gh_term t);       /* heap words, as erts_debug:flat_size */
+GH_API gh_status gh_binary_data(gh_term bin, const uint8_t **bytes, size_t *size);
+GH_API bool gh_equal(gh_term a, gh_term b);  /* structural equality */
+GH_API size_t gh_flat_size(gh_term t);       /* heap words, as erts_debug:flat_size */
 
 /* ---- Runtime ------------------------------------------------------------- */
 typedef struct gh_runtime gh_runtime;
@@ -124,11 +151,11 @@ typedef struct gh_runtime_options {
   bool verify;
 } gh_runtime_options;
 
-void gh_runtime_options_init(gh_runtime_options *opts);
-gh_status gh_runtime_new(const gh_runtime_options *opts, gh_runtime **out);
+GH_API void gh_runtime_options_init(gh_runtime_options *opts);
+GH_API gh_status gh_runtime_new(const gh_runtime_options *opts, gh_runtime **out);
 /* Frees every process still alive and every binary; no call may be running. */
-void gh_runtime_free(gh_runtime *rt);
-bool gh_runtime_gc_stress(const gh_runtime *rt);
+GH_API void gh_runtime_free(gh_runtime *rt);
+GH_API bool gh_runtime_gc_stress(const gh_runtime *rt);
 
 /* Runtime-wide accounting.  [any thread] */
 typedef struct gh_runtime_stats {
@@ -140,7 +167,7 @@ typedef struct gh_runtime_stats {
   uint64_t binary_bytes;      /* their payload bytes */
   uint64_t bytes_allocated;   /* bytes currently held from the allocator */
 } gh_runtime_stats;
-void gh_runtime_stats_get(const gh_runtime *rt, gh_runtime_stats *out);
+GH_API void gh_runtime_stats_get(const gh_runtime *rt, gh_runtime_stats *out);
 
 /* ---- Processes ----------------------------------------------------------- */
 typedef struct gh_spawn_options {
@@ -153,38 +180,38 @@ typedef struct gh_spawn_options {
   const char *name;           /* copied; may be NULL */
 } gh_spawn_options;
 
-void gh_spawn_options_init(gh_spawn_options *opts);
-gh_status gh_spawn(gh_runtime *rt, const gh_spawn_options *opts, gh_proc **out);
+GH_API void gh_spawn_options_init(gh_spawn_options *opts);
+GH_API gh_status gh_spawn(gh_runtime *rt, const gh_spawn_options *opts, gh_proc **out);
 /* Ends the process: releases its heaps, its binary references and its
  * unread messages, and frees the handle (also for a killed process). */
-gh_status gh_exit(gh_proc *p);
-gh_pid gh_self(const gh_proc *p);
-bool gh_is_alive(const gh_proc *p);
-const char *gh_name(const gh_proc *p); /* "" when unnamed */
+GH_API gh_status gh_exit(gh_proc *p);
+GH_API gh_pid gh_self(const gh_proc *p);
+GH_API bool gh_is_alive(const gh_proc *p);
+GH_API const char *gh_name(const gh_proc *p); /* "" when unnamed */
 
 /* ---- Stack slots: the host's roots --------------------------------------- */
 /* Slots are numbered from 0 (the first pushed); a slot's number is stable
  * until it is popped.  The stack shares the young block with the heap. */
-gh_status gh_push(gh_proc *p, gh_term t);              /* [GC] */
-gh_status gh_pop(gh_proc *p, size_t n);
-gh_status gh_slot_get(const gh_proc *p, size_t slot, gh_term *out);
-gh_status gh_slot_set(gh_proc *p, size_t slot, gh_term t);
-size_t gh_depth(const gh_proc *p);                     /* slots in use */
+GH_API gh_status gh_push(gh_proc *p, gh_term t);              /* [GC] */
+GH_API gh_status gh_pop(gh_proc *p, size_t n);
+GH_API gh_status gh_slot_get(const gh_proc *p, size_t slot, gh_term *out);
+GH_API gh_status gh_slot_set(gh_proc *p, size_t slot, gh_term t);
+GH_API size_t gh_depth(const gh_proc *p);                     /* slots in use */
 
 /* ---- Building terms [GC] ------------------------------------------------- */
-gh_status gh_cons(gh_proc *p, gh_term head, gh_term tail, gh_term *out);
-gh_status gh_tuple(gh_proc *p, size_t arity, const gh_term *elems,
+GH_API gh_status gh_cons(gh_proc *p, gh_term head, gh_term tail, gh_term *out);
+GH_API gh_status gh_tuple(gh_proc *p, size_t arity, const gh_term *elems,
                    gh_term *out); /* elems may be NULL: all GH_NIL */
-gh_status gh_float(gh_proc *p, double value, gh_term *out);
+GH_API gh_status gh_float(gh_proc *p, double value, gh_term *out);
 /* A binary of `size` bytes (copied from `bytes`, or zeroed if NULL).  At most
  * 64 bytes: a heap binary; larger: a shared, reference-counted binary. */
-gh_status gh_binary(gh_proc *p, const void *bytes, size_t size, gh_term *out);
+GH_API gh_status gh_binary(gh_proc *p, const void *bytes, size_t size, gh_term *out);
 /* A slice of `bin` that shares its bytes (a sub-binary; keeps all of a refc
  * binary alive, as in BEAM). */
-gh_status gh_sub_binary(gh_proc *p, gh_term bin, size_t offset, size_t size,
+GH_API gh_status gh_sub_binary(gh_proc *p, gh_term bin, size_t offset, size_t size,
                         gh_term *out);
 /* Builds the list of the `n` terms in `elems`, first element at the head. */
-gh_status gh_list(gh_proc *p, size_t n, const gh_term *elems, gh_term *out);
+GH_API gh_status gh_list(gh_proc *p, size_t n, const gh_term *elems, gh_term *out);
 
 /* ---- Collection ---------------------------------------------------------- */
 typedef enum gh_gc_kind { GH_GC_MINOR, GH_GC_MAJOR } gh_gc_kind;
@@ -198,33 +225,33 @@ typedef enum gh_sweep_reason {
   GH_SWEEP_HIBERNATE = 4,       /* gh_hibernate or hibernate_after */
   GH_SWEEP_NO_OLD_HEAP = 5      /* no old heap and nothing mature yet */
 } gh_sweep_reason;
-const char *gh_sweep_reason_name(gh_sweep_reason reason); /* "explicit"... */
+GH_API const char *gh_sweep_reason_name(gh_sweep_reason reason); /* "explicit"... */
 /* As erlang:garbage_collect/2: GH_GC_MAJOR forces a full sweep; GH_GC_MINOR
  * is a minor GC when one is possible (else a full sweep, as BEAM). [GC] */
-gh_status gh_gc(gh_proc *p, gh_gc_kind kind);
+GH_API gh_status gh_gc(gh_proc *p, gh_gc_kind kind);
 /* Full sweep, then shrink the heap to exactly live + stack + reserve words;
  * the old heap is freed.  GH_ERR_PENDING (and nothing done) when a message is
  * waiting.  Unlike erlang:hibernate/3 the stack slots are kept. [GC] */
-gh_status gh_hibernate(gh_proc *p);
+GH_API gh_status gh_hibernate(gh_proc *p);
 
 /* hibernate_after contract: the owner calls gh_wait(p) when the process
  * starts waiting for work and gh_resume(p) before touching it again.  While
  * it waits, any thread may call gh_runtime_hibernate_idle(); a process that
  * has waited at least its hibernate_after_ms (and has no message) is
  * hibernated then.  gh_resume waits for a hibernation in progress. */
-gh_status gh_wait(gh_proc *p);
-gh_status gh_resume(gh_proc *p);
+GH_API gh_status gh_wait(gh_proc *p);
+GH_API gh_status gh_resume(gh_proc *p);
 /* [any thread] Hibernates idle processes; returns how many via *count. */
-gh_status gh_runtime_hibernate_idle(gh_runtime *rt, size_t *count);
+GH_API gh_status gh_runtime_hibernate_idle(gh_runtime *rt, size_t *count);
 
 /* ---- Messages ------------------------------------------------------------ */
 /* Copies `msg` from `from`'s heap into a fragment queued on `to`'s mailbox;
  * refc binaries are shared, not copied.  [owner of from; any receiver] */
-gh_status gh_send(gh_proc *from, gh_pid to, gh_term msg);
+GH_API gh_status gh_send(gh_proc *from, gh_pid to, gh_term msg);
 /* Takes the oldest message.  The term lives in a heap fragment that joins
  * the young generation; push it to keep it.  GH_ERR_EMPTY if none. */
-gh_status gh_receive(gh_proc *p, gh_term *out);
-size_t gh_message_queue_len(gh_proc *p); /* [any thread] */
+GH_API gh_status gh_receive(gh_proc *p, gh_term *out);
+GH_API size_t gh_message_queue_len(gh_proc *p); /* [any thread] */
 
 /* ---- Statistics ---------------------------------------------------------- */
 /* The first eleven fields are BEAM's garbage_collection_info, same meaning
@@ -252,23 +279,23 @@ typedef struct gh_gc_info {
   uint64_t refc_binaries;   /* ProcBins on this process's off-heap list */
 } gh_gc_info;
 
-gh_status gh_proc_info(const gh_proc *p, gh_gc_info *out);
+GH_API gh_status gh_proc_info(const gh_proc *p, gh_gc_info *out);
 /* heap_block_size + old_heap_block_size + mbuf_size, as total_heap_size. */
-size_t gh_total_heap_size(const gh_proc *p);
+GH_API size_t gh_total_heap_size(const gh_proc *p);
 
 /* ---- Debugging ----------------------------------------------------------- */
 /* Checks the heap invariants: every pointer stays within the process's own
  * heaps or fragments, nothing on the old heap points into the young
  * generation, and the off-heap list is consistent.  GH_OK or GH_ERR_BADARG,
  * with a description in `why` (may be NULL). */
-gh_status gh_verify(const gh_proc *p, char *why, size_t why_size);
+GH_API gh_status gh_verify(const gh_proc *p, char *why, size_t why_size);
 
 /* BEAM's heap-size table (erlang:system_info(heap_sizes) on 64-bit). */
-size_t gh_heap_sizes_count(void);
-size_t gh_heap_size_at(size_t index); /* 0 when index is out of range */
+GH_API size_t gh_heap_sizes_count(void);
+GH_API size_t gh_heap_size_at(size_t index); /* 0 when index is out of range */
 /* The smallest table size >= words, `offset` steps further, as
  * erts_next_heap_size; 0 when beyond the table. */
-size_t gh_next_heap_size(size_t words, unsigned offset);
+GH_API size_t gh_next_heap_size(size_t words, unsigned offset);
 
 #ifdef __cplusplus
 }

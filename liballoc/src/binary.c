@@ -161,7 +161,7 @@ gh_status gh_sub_binary(gh_proc *p, gh_term bin, size_t offset, size_t size,
     return GH_ERR_NULL;
   if (!p->alive)
     return GH_ERR_DEAD;
-  gh_status s = gh__check_term(p, bin);
+  gh_status s = check_term(p, bin);
   if (s != GH_OK)
     return s;
   if (gh_typeof(bin) != GH_T_BINARY)

@@ -39,7 +39,7 @@ gh_status gh_push(gh_proc *p, gh_term t) {
     return GH_ERR_NULL;
   if (!p->alive)
     return GH_ERR_DEAD;
-  gh_status s = gh__check_term(p, t);
+  gh_status s = check_term(p, t);
   if (s != GH_OK)
     return s;
   /* A stack word is room taken from the heap: same test, same collector. */
@@ -80,7 +80,7 @@ gh_status gh_slot_set(gh_proc *p, size_t slot, gh_term t) {
     return GH_ERR_DEAD;
   if (slot >= gh_depth(p))
     return GH_ERR_RANGE;
-  gh_status s = gh__check_term(p, t);
+  gh_status s = check_term(p, t);
   if (s != GH_OK)
     return s;
   *slot_addr(p, slot) = t;
@@ -105,9 +105,3 @@ bool gh__term_is_local(const gh_proc *p, gh_term t) {
   return false;
 }
 
-/* Validates a term argument: a known kind, and for pointers, ours. */
-gh_status gh__check_term(const gh_proc *p, gh_term t) {
-  if (!is_pointer(t)) /* headers and the frame marker are not values */
-    return gh_typeof(t) == GH_T_INVALID ? GH_ERR_BADARG : GH_OK;
-  return gh__term_is_local(p, t) ? GH_OK : GH_ERR_FOREIGN_TERM;
-}

@@ -167,7 +167,6 @@ struct gh_runtime {
 gh_status gh__alloc_slow(gh_proc *p, size_t words, gh_term *roots,
                          size_t nroots, gh_term **out);
 bool gh__term_is_local(const gh_proc *p, gh_term t);
-gh_status gh__check_term(const gh_proc *p, gh_term t);
 size_t gh__stack_words(const gh_proc *p);
 
 /* Bump allocation: the fast path.  `roots` are the caller's term arguments,

@@ -180,7 +180,7 @@ gh_status gh_send(gh_proc *from, gh_pid to, gh_term msg) {
     return GH_ERR_NULL;
   if (!from->alive)
     return GH_ERR_DEAD;
-  gh_status s = gh__check_term(from, msg);
+  gh_status s = check_term(from, msg);
   if (s != GH_OK)
     return s;
   bool failed;

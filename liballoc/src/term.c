@@ -9,16 +9,6 @@
 
 #include <string.h>
 
-gh_term gh_small(int64_t value) {
-  return ((gh_term)value << 4) | GH_IMM_SMALL;
-}
-
-gh_term gh_atom(uint32_t index) {
-  return ((gh_term)index << 6) | GH_IMM2_ATOM;
-}
-
-gh_term gh_pid_term(gh_pid pid) { return ((gh_term)pid << 4) | GH_IMM_PID; }
-
 gh_type gh_typeof(gh_term t) {
   switch (term_tag(t)) {
   case GH_TAG_LIST:
@@ -51,17 +41,6 @@ gh_type gh_typeof(gh_term t) {
   }
 }
 
-int64_t gh_small_value(gh_term t) { return (int64_t)t >> 4; }
-uint32_t gh_atom_index(gh_term t) { return (uint32_t)(t >> 6); }
-gh_pid gh_pid_value(gh_term t) { return t >> 4; }
-gh_term gh_car(gh_term cons) { return term_ptr(cons)[0]; }
-gh_term gh_cdr(gh_term cons) { return term_ptr(cons)[1]; }
-size_t gh_tuple_arity(gh_term tuple) { return header_arity(*term_ptr(tuple)); }
-
-gh_term gh_tuple_element(gh_term tuple, size_t index) {
-  return term_ptr(tuple)[1 + index];
-}
-
 double gh_float_value(gh_term f) {
   double d;
   memcpy(&d, term_ptr(f) + 1, sizeof d);
@@ -74,19 +53,21 @@ static gh_status check_proc(const gh_proc *p) {
   return p->alive ? GH_OK : GH_ERR_DEAD;
 }
 
+/* The hottest call: checks and bump allocation inline, the collector only
+ * on the slow path. */
 gh_status gh_cons(gh_proc *p, gh_term head, gh_term tail, gh_term *out) {
-  gh_status s = check_proc(p);
-  if (s == GH_OK && !out)
-    s = GH_ERR_NULL;
-  if (s == GH_OK)
-    s = gh__check_term(p, head);
-  if (s == GH_OK)
-    s = gh__check_term(p, tail);
-  if (s != GH_OK)
+  if (GH_UNLIKELY(!p || !out))
+    return GH_ERR_NULL;
+  if (GH_UNLIKELY(!p->alive))
+    return GH_ERR_DEAD;
+  gh_status s = check_term(p, head);
+  if (GH_LIKELY(s == GH_OK))
+    s = check_term(p, tail);
+  if (GH_UNLIKELY(s != GH_OK))
     return s;
   gh_term args[2] = {head, tail};
   gh_term *cell;
-  if ((s = gh__alloc_heap(p, 2, args, 2, &cell)) != GH_OK)
+  if (GH_UNLIKELY((s = gh__alloc_heap(p, 2, args, 2, &cell)) != GH_OK))
     return s;
   cell[0] = args[0];
   cell[1] = args[1];
@@ -122,7 +103,7 @@ gh_status gh_list(gh_proc *p, size_t n, const gh_term *elems, gh_term *out) {
   if (s == GH_OK && (!out || (n && !elems)))
     s = GH_ERR_NULL;
   for (size_t i = 0; s == GH_OK && i < n; i++)
-    s = gh__check_term(p, elems[i]);
+    s = check_term(p, elems[i]);
   if (s != GH_OK)
     return s;
   if (n > SIZE_MAX / 4)
@@ -153,7 +134,7 @@ gh_status gh_tuple(gh_proc *p, size_t arity, const gh_term *elems,
   if (s == GH_OK && !out)
     s = GH_ERR_NULL;
   for (size_t i = 0; s == GH_OK && elems && i < arity; i++)
-    s = gh__check_term(p, elems[i]);
+    s = check_term(p, elems[i]);
   if (s != GH_OK)
     return s;
   if (arity > ((size_t)1 << 40))

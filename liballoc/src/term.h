@@ -77,4 +77,23 @@ static inline size_t heap_bin_words(size_t bytes) { return 2 + (bytes + 7) / 8; 
 
 static inline gh_term frame_marker(void) { return GH_IMM2_FRAME; }
 
+/* Is an immediate one of the value kinds (not a header, not the frame)? */
+static inline bool immediate_is_value(gh_term t) {
+  unsigned low4 = (unsigned)(t & 0xF);
+  return low4 == GH_IMM_SMALL || low4 == GH_IMM_PID || t == GH_NIL ||
+         (t & 0x3F) == GH_IMM2_ATOM;
+}
+
+/* Validates a term argument: a value, and for pointers, one into this
+ * process's heaps.  The young heap, where nearly every argument lives, is
+ * checked inline; the old heap and fragments out of line. */
+static inline gh_status check_term(const gh_proc *p, gh_term t) {
+  if (!is_pointer(t))
+    return immediate_is_value(t) ? GH_OK : GH_ERR_BADARG;
+  const gh_term *x = term_ptr(t);
+  if (GH_LIKELY(x >= p->heap && x < p->htop))
+    return GH_OK;
+  return gh__term_is_local(p, t) ? GH_OK : GH_ERR_FOREIGN_TERM;
+}
+
 #endif /* GH_TERM_H */
