@@ -1,0 +1,3 @@
+#!/bin/sh
+echo "demo: being written" >&2
+exit 1
