@@ -89,4 +89,13 @@ static inline void churn(gh_proc *p, size_t words) {
 
 static inline int stress(gh_runtime *rt) { return gh_runtime_gc_stress(rt); }
 
+/* For tests whose exact figures only hold when GC timing is the normal one. */
+#define SKIP_UNDER_STRESS(rt)                                                   \
+  do {                                                                          \
+    if (stress(rt)) {                                                           \
+      gh_runtime_free(rt);                                                      \
+      skip();                                                                   \
+    }                                                                           \
+  } while (0)
+
 #endif

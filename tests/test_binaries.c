@@ -175,10 +175,7 @@ static void router_keeps_forwarded_binaries_until_a_full_sweep(void **state) {
 
 static void vheap_overflow_forces_a_gc(void **state) {
   gh_runtime *rt = new_runtime();
-  if (stress(rt)) {
-    gh_runtime_free(rt);
-    skip();
-  }
+  SKIP_UNDER_STRESS(rt);
   gh_proc *p = spawn_default(rt);
   gh_term b;
   /* 100,000-byte binaries are 12,500 vheap words; the block is 46422. */

@@ -25,10 +25,7 @@ static void term_survives_one_gc_young_and_is_promoted_at_the_second(void **stat
 
 static void data_younger_than_the_last_gc_stays_young(void **state) {
   gh_runtime *rt = new_runtime();
-  if (stress(rt)) { /* building collects at every cell: no "young" list */
-    gh_runtime_free(rt);
-    skip();
-  }
+  SKIP_UNDER_STRESS(rt); /* building collects at every cell: no "young" list */
   gh_spawn_options so;
   gh_spawn_options_init(&so);
   so.min_heap_size = 1000; /* room for both lists without a collection */
@@ -128,10 +125,7 @@ static void first_gc_of_a_process_is_a_full_sweep(void **state) {
 /* Old heap created one table step above young usage: 224 -> 376 (t2.out). */
 static void old_heap_is_created_one_step_above_young_usage(void **state) {
   gh_runtime *rt = new_runtime();
-  if (stress(rt)) {
-    gh_runtime_free(rt);
-    skip();
-  }
+  SKIP_UNDER_STRESS(rt);
   gh_proc *p = spawn_default(rt);
   OK(gh_push(p, GH_NIL));
   build_list_in_slot(p, 0, 1, 108); /* 216 words */
@@ -189,10 +183,7 @@ static void default_fullsweep_after_never_sweeps_again(void **state) {
 
 static void full_sweep_when_the_old_heap_has_no_room(void **state) {
   gh_runtime *rt = new_runtime();
-  if (stress(rt)) {
-    gh_runtime_free(rt);
-    skip();
-  }
+  SKIP_UNDER_STRESS(rt);
   gh_proc *p = spawn_default(rt);
   OK(gh_push(p, GH_NIL));
   OK(gh_push(p, GH_NIL));
@@ -238,10 +229,7 @@ static void explicit_full_sweep_empties_the_old_heap(void **state) {
  * would keep the same size grows one step instead (t2.out: 610 -> 987). */
 static void heap_grow_flag_defers_growth_to_the_next_sweep(void **state) {
   gh_runtime *rt = new_runtime();
-  if (stress(rt)) {
-    gh_runtime_free(rt);
-    skip();
-  }
+  SKIP_UNDER_STRESS(rt);
   gh_proc *p = spawn_default(rt);
   for (int i = 0; i < 4; i++)
     OK(gh_push(p, GH_NIL)); /* stack_size 5, as the t2 worker */
@@ -259,10 +247,7 @@ static void heap_grow_flag_defers_growth_to_the_next_sweep(void **state) {
  * shrinks (here 3 x need, rounded to the table). */
 static void big_mostly_empty_young_heap_shrinks_after_a_minor(void **state) {
   gh_runtime *rt = new_runtime();
-  if (stress(rt)) {
-    gh_runtime_free(rt);
-    skip();
-  }
+  SKIP_UNDER_STRESS(rt);
   gh_proc *p = spawn_default(rt);
   OK(gh_push(p, GH_NIL));
   build_list_in_slot(p, 0, 1, 5000); /* grows the young heap past 8000 */
@@ -278,10 +263,7 @@ static void big_mostly_empty_young_heap_shrinks_after_a_minor(void **state) {
 
 static void gc_of_a_deep_list_does_not_recurse(void **state) {
   gh_runtime *rt = new_runtime();
-  if (stress(rt)) { /* a million collections of a growing list: too slow */
-    gh_runtime_free(rt);
-    skip();
-  }
+  SKIP_UNDER_STRESS(rt); /* a million collections of a growing list: too slow */
   gh_proc *p = spawn_default(rt);
   OK(gh_push(p, GH_NIL));
   /* A list nested through the car: [[[...]]], one million deep. */
