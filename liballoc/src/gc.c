@@ -194,6 +194,11 @@ static size_t old_block_size(const gh_proc *p) {
   return p->old_heap ? (size_t)(p->old_hend - p->old_heap) : 0;
 }
 
+/* Used words of the old heap (no pointer arithmetic when there is none). */
+static size_t old_usage(const gh_proc *p) {
+  return p->old_heap ? (size_t)(p->old_htop - p->old_heap) : 0;
+}
+
 static void free_mbufs(gh_proc *p) {
   for (gh_frag *f = p->mbuf, *next; f; f = next) {
     next = f->next;
@@ -267,7 +272,8 @@ static bool resize_young(gh_proc *p, size_t new_sz, gh_term *roots,
   p->high_water = n + hw;
   offset_area(p->heap, p->htop, lo, hi, delta);
   offset_area(p->stop, p->hend, lo, hi, delta);
-  offset_area(roots, roots + nroots, lo, hi, delta);
+  if (nroots) /* roots may be NULL: no pointer arithmetic on it then */
+    offset_area(roots, roots + nroots, lo, hi, delta);
   offset_mso(p, lo, hi, delta);
   return true;
 }
@@ -394,7 +400,7 @@ static gh_status minor_collection(gh_proc *p, size_t need, gh_term *roots,
  * frees the old block.  Returns the words reclaimed. */
 static size_t full_sweep_into(gh_proc *p, gh_term *n_heap, size_t new_sz,
                               gh_term *roots, size_t nroots) {
-  size_t size_before = young_usage(p) + (size_t)(p->old_htop - p->old_heap);
+  size_t size_before = young_usage(p) + old_usage(p);
   gc_space g = {true, NULL, NULL, NULL, NULL, n_heap, NULL};
   copy_live(&g, p, n_heap, roots, nroots);
   sweep_off_heap(p, &g);
@@ -427,7 +433,7 @@ static void adjust_after_fullsweep(gh_proc *p, size_t need, gh_term *roots,
 
 static gh_status major_collection(gh_proc *p, size_t need, gh_term *roots,
                                   size_t nroots, size_t *reclaimed) {
-  size_t size_before = young_usage(p) + (size_t)(p->old_htop - p->old_heap);
+  size_t size_before = young_usage(p) + old_usage(p);
   size_t stack = gh__stack_words(p);
   size_t new_sz = gh__next_heap_size(p, stack + size_before + GH_S_RESERVED, 0);
   if (!new_sz)
@@ -537,7 +543,7 @@ gh_status gh__hibernate(gh_proc *p) {
   size_t heap_before = p->heap_sz, old_before = old_block_size(p),
          mbuf_before = p->mbuf_sz;
   size_t stack = gh__stack_words(p);
-  size_t tmp_sz = young_usage(p) + (size_t)(p->old_htop - p->old_heap) + stack;
+  size_t tmp_sz = young_usage(p) + old_usage(p) + stack;
   trace_gc_start(p, true, 0, GH_SWEEP_HIBERNATE);
   gh_term *tmp = gh__alloc_words(p->rt, tmp_sz);
   if (!tmp)

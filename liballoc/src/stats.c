@@ -13,7 +13,7 @@ void gh__fill_info(const gh_proc *p, gh_gc_info *out) {
   out->mbuf_size = p->mbuf_sz;
   out->recent_size = (size_t)(p->high_water - p->heap);
   out->stack_size = (size_t)(p->hend - p->stop);
-  out->old_heap_size = (size_t)(p->old_htop - p->old_heap);
+  out->old_heap_size = p->old_heap ? (size_t)(p->old_htop - p->old_heap) : 0;
   out->heap_size = (size_t)(p->htop - p->heap);
   out->bin_vheap_size = p->overhead;
   out->bin_vheap_block_size = p->bin_vheap_sz;
