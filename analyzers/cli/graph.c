@@ -70,7 +70,8 @@ static int walk(struct gha_inputs *in, const char *arg, const char *dir,
     n++;
   }
   closedir(d);
-  qsort(names, n, sizeof *names, name_order);
+  if (n) /* names is NULL for an empty folder: qsort wants an array */
+    qsort(names, n, sizeof *names, name_order);
   int rc = 0;
   for (size_t i = 0; i < n; i++) {
     snprintf(path, sizeof path, "%s/%s", dir, names[i]);

@@ -205,7 +205,8 @@ static int proc_order(const void *a, const void *b) {
 void gha_finish(struct gha_analyzer *an) {
   if (an->finished)
     return;
-  qsort(an->procs, an->nprocs, sizeof *an->procs, proc_order);
+  if (an->nprocs) /* procs is NULL before the first process: qsort wants an array */
+    qsort(an->procs, an->nprocs, sizeof *an->procs, proc_order);
   if (an->index_cap)
     gha__reindex(an);
   an->nfindings = 0;
