@@ -191,15 +191,17 @@ GH_API const char *gh_name(const gh_proc *p); /* "" when unnamed */
 
 /* ---- Stack slots: the host's roots --------------------------------------- */
 /* Slots are numbered from 0 (the first pushed); a slot's number is stable
- * until it is popped.  The stack shares the young block with the heap. */
+ * until it is popped.  The stack shares the young block with the heap.
+ * gh_slot_get and gh_slot_set are inline (see "Fast paths" below). */
 GH_API gh_status gh_push(gh_proc *p, gh_term t);              /* [GC] */
 GH_API gh_status gh_pop(gh_proc *p, size_t n);
-GH_API gh_status gh_slot_get(const gh_proc *p, size_t slot, gh_term *out);
-GH_API gh_status gh_slot_set(gh_proc *p, size_t slot, gh_term t);
+static inline gh_status gh_slot_get(const gh_proc *p, size_t slot, gh_term *out);
+static inline gh_status gh_slot_set(gh_proc *p, size_t slot, gh_term t);
 GH_API size_t gh_depth(const gh_proc *p);                     /* slots in use */
 
 /* ---- Building terms [GC] ------------------------------------------------- */
-GH_API gh_status gh_cons(gh_proc *p, gh_term head, gh_term tail, gh_term *out);
+static inline gh_status gh_cons(gh_proc *p, gh_term head, gh_term tail,
+                               gh_term *out); /* inline, see "Fast paths" */
 GH_API gh_status gh_tuple(gh_proc *p, size_t arity, const gh_term *elems,
                    gh_term *out); /* elems may be NULL: all GH_NIL */
 GH_API gh_status gh_float(gh_proc *p, double value, gh_term *out);
@@ -296,6 +298,72 @@ GH_API size_t gh_heap_size_at(size_t index); /* 0 when index is out of range */
 /* The smallest table size >= words, `offset` steps further, as
  * erts_next_heap_size; 0 when beyond the table. */
 GH_API size_t gh_next_heap_size(size_t words, unsigned offset);
+
+/* ---- Fast paths ------------------------------------------------------------ */
+/* The first words of every gh_proc.  The inline functions below read them
+ * (and gh_cons bumps htop) so that the common case costs no call; anything
+ * else -- a collection, an argument on the old heap or in a fragment, an
+ * error, GC-stress mode -- goes to the exported *_slow function, which checks
+ * everything.  The host must not write these fields.  Their layout is part of
+ * the ABI of this major version. */
+typedef struct gh_proc_fast {
+  gh_term *heap;  /* start of the young block */
+  gh_term *htop;  /* next free word: [heap, htop) holds young terms */
+  gh_term *limit; /* htop may reach limit without a collection */
+  gh_term *stop;  /* top of the stack: the last slot pushed */
+  gh_term *hend;  /* end of the young block; hend[-1] is the bottom frame */
+} gh_proc_fast;
+
+GH_API gh_status gh_cons_slow(gh_proc *p, gh_term head, gh_term tail, gh_term *out);
+GH_API gh_status gh_slot_get_slow(const gh_proc *p, size_t slot, gh_term *out);
+GH_API gh_status gh_slot_set_slow(gh_proc *p, size_t slot, gh_term t);
+
+/* An argument the fast paths accept: an immediate value, or a term on the
+ * young heap (a dead process has no young heap). */
+static inline bool gh__fast_arg(const gh_proc_fast *f, gh_term t) {
+  if ((t & 0x3) == 0x3)
+    return (t & 0xF) == 0xF || (t & 0xF) == 0x7 || (t & 0x3F) == 0x0B || t == GH_NIL;
+  uintptr_t x = (uintptr_t)(t & ~(gh_term)0x3);
+  return (t & 0x3) != 0 && x >= (uintptr_t)f->heap && x < (uintptr_t)f->htop;
+}
+
+/* Slots in use, computed without pointer arithmetic on a dead (NULL) stack. */
+static inline size_t gh__fast_depth(const gh_proc_fast *f) {
+  uintptr_t words = ((uintptr_t)f->hend - (uintptr_t)f->stop) / sizeof(gh_term);
+  return words ? (size_t)words - 1 : 0;
+}
+
+static inline gh_status gh_cons(gh_proc *p, gh_term head, gh_term tail, gh_term *out) {
+  gh_proc_fast *f = (gh_proc_fast *)p;
+  if (p && out && (uintptr_t)f->htop + 2 * sizeof(gh_term) <= (uintptr_t)f->limit &&
+      gh__fast_arg(f, head) && gh__fast_arg(f, tail)) {
+    gh_term *cell = f->htop;
+    f->htop = cell + 2;
+    cell[0] = head;
+    cell[1] = tail;
+    *out = (gh_term)(uintptr_t)cell | 0x1;
+    return GH_OK;
+  }
+  return gh_cons_slow(p, head, tail, out);
+}
+
+static inline gh_status gh_slot_get(const gh_proc *p, size_t slot, gh_term *out) {
+  const gh_proc_fast *f = (const gh_proc_fast *)p;
+  if (p && out && slot < gh__fast_depth(f)) {
+    *out = f->hend[-2 - (ptrdiff_t)slot];
+    return GH_OK;
+  }
+  return gh_slot_get_slow(p, slot, out);
+}
+
+static inline gh_status gh_slot_set(gh_proc *p, size_t slot, gh_term t) {
+  gh_proc_fast *f = (gh_proc_fast *)p;
+  if (p && slot < gh__fast_depth(f) && gh__fast_arg(f, t)) {
+    f->hend[-2 - (ptrdiff_t)slot] = t;
+    return GH_OK;
+  }
+  return gh_slot_set_slow(p, slot, t);
+}
 
 #ifdef __cplusplus
 }

@@ -96,7 +96,7 @@ static gh_status make_refc(gh_proc *p, const void *bytes, size_t size,
     return s;
   gh_refc_bin *b = binary_new(p->rt, bytes, size);
   if (!b) {
-    p->htop -= GH_PROCBIN_WORDS; /* give the words back: nothing points there */
+    p->fast.htop -= GH_PROCBIN_WORDS; /* give the words back: nothing points there */
     return GH_ERR_NOMEM;
   }
   trace_binary_alloc(b, p->pid);

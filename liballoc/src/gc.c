@@ -119,7 +119,7 @@ static gh_term *scan_area(gc_space *g, gh_term *scan, gh_term *const *top,
  * caller's term arguments (BEAM's live X registers, objv). */
 static void evacuate_roots(gc_space *g, gh_proc *p, gh_term *roots,
                            size_t nroots) {
-  for (gh_term *s = p->stop; s < p->hend; s++)
+  for (gh_term *s = p->fast.stop; s < p->fast.hend; s++)
     evacuate(g, s, false);
   for (size_t i = 0; i < nroots; i++)
     evacuate(g, &roots[i], false);
@@ -187,7 +187,7 @@ static uint64_t sweep_off_heap(gh_proc *p, const gc_space *g) {
 /* ---- Blocks ------------------------------------------------------------------ */
 
 static size_t young_usage(const gh_proc *p) {
-  return (size_t)(p->htop - p->heap) + p->mbuf_sz;
+  return (size_t)(p->fast.htop - p->fast.heap) + p->mbuf_sz;
 }
 
 static size_t old_block_size(const gh_proc *p) {
@@ -219,14 +219,15 @@ static void install_young(gh_proc *p, gh_term *n_heap, size_t new_sz,
                           gh_term *n_htop) {
   size_t stack = gh__stack_words(p);
   gh_term *n_hend = n_heap + new_sz;
-  memcpy(n_hend - stack, p->stop, stack * sizeof(gh_term));
-  gh__free_words(p->rt, p->heap, p->heap_sz);
+  memcpy(n_hend - stack, p->fast.stop, stack * sizeof(gh_term));
+  gh__free_words(p->rt, p->fast.heap, p->heap_sz);
   free_mbufs(p);
-  p->heap = n_heap;
-  p->htop = n_htop;
-  p->hend = n_hend;
-  p->stop = n_hend - stack;
+  p->fast.heap = n_heap;
+  p->fast.htop = n_htop;
+  p->fast.hend = n_hend;
+  p->fast.stop = n_hend - stack;
   p->heap_sz = new_sz;
+  set_limit(p);
 }
 
 /* Adds delta to every pointer into [lo, hi) held in [from, to). */
@@ -258,20 +259,20 @@ static void offset_mso(gh_proc *p, const gh_term *lo, const gh_term *hi,
  * the current block when the allocator fails: returns false. */
 static bool resize_young(gh_proc *p, size_t new_sz, gh_term *roots,
                          size_t nroots) {
-  size_t used = (size_t)(p->htop - p->heap), stack = gh__stack_words(p);
+  size_t used = (size_t)(p->fast.htop - p->fast.heap), stack = gh__stack_words(p);
   if (new_sz < used + stack)
     return false;
   gh_term *n = gh__alloc_words(p->rt, new_sz);
   if (!n)
     return false;
-  gh_term *lo = p->heap, *hi = p->hend;
-  ptrdiff_t delta = n - p->heap;
-  memcpy(n, p->heap, used * sizeof(gh_term));
-  size_t hw = (size_t)(p->high_water - p->heap);
+  gh_term *lo = p->fast.heap, *hi = p->fast.hend;
+  ptrdiff_t delta = n - p->fast.heap;
+  memcpy(n, p->fast.heap, used * sizeof(gh_term));
+  size_t hw = (size_t)(p->high_water - p->fast.heap);
   install_young(p, n, new_sz, n + used);
   p->high_water = n + hw;
-  offset_area(p->heap, p->htop, lo, hi, delta);
-  offset_area(p->stop, p->hend, lo, hi, delta);
+  offset_area(p->fast.heap, p->fast.htop, lo, hi, delta);
+  offset_area(p->fast.stop, p->fast.hend, lo, hi, delta);
   if (nroots) /* roots may be NULL: no pointer arithmetic on it then */
     offset_area(roots, roots + nroots, lo, hi, delta);
   offset_mso(p, lo, hi, delta);
@@ -302,7 +303,7 @@ typedef enum minor_result { MINOR_DONE, MINOR_IMPOSSIBLE } minor_result;
 /* Creates the old block if there is mature data: one table step above the
  * young usage, unclamped (erts_next_heap_size(size_before, 1)). */
 static gh_status ensure_old_heap(gh_proc *p, size_t size_before) {
-  if (p->old_heap || p->high_water == p->heap)
+  if (p->old_heap || p->high_water == p->fast.heap)
     return GH_OK;
   size_t sz = gh_next_heap_size(size_before, 1);
   if (!sz)
@@ -317,7 +318,7 @@ static gh_status ensure_old_heap(gh_proc *p, size_t size_before) {
 
 /* Why a minor GC cannot run, or -1 when it can. */
 static int minor_impossible_reason(const gh_proc *p) {
-  size_t mature = (size_t)(p->high_water - p->heap);
+  size_t mature = (size_t)(p->high_water - p->fast.heap);
   if (!p->old_heap)
     return GH_SWEEP_NO_OLD_HEAP;
   if (mature > (size_t)(p->old_hend - p->old_htop))
@@ -331,7 +332,7 @@ static int minor_impossible_reason(const gh_proc *p) {
  * or grow one too small for what is needed now. */
 static void resize_after_minor(gh_proc *p, size_t need, gh_term *roots,
                                size_t nroots) {
-  size_t need_after = (size_t)(p->htop - p->heap) + need + GH_S_RESERVED +
+  size_t need_after = (size_t)(p->fast.htop - p->fast.heap) + need + GH_S_RESERVED +
                       gh__stack_words(p);
   size_t old_sz = old_block_size(p);
   if (p->heap_sz > 3000 && 4 * need_after < p->heap_sz &&
@@ -357,7 +358,7 @@ static gh_status minor_collection(gh_proc *p, size_t need, gh_term *roots,
   size_t stack = gh__stack_words(p);
   size_t new_sz = gh__next_heap_size(p, stack + size_before, 0);
   size_t old_after = old_block_size(p);
-  if (!old_after && p->high_water != p->heap)
+  if (!old_after && p->high_water != p->fast.heap)
     old_after = gh_next_heap_size(size_before, 1);
   if (!new_sz)
     return GH_ERR_TOO_LARGE;
@@ -374,7 +375,7 @@ static gh_status minor_collection(gh_proc *p, size_t need, gh_term *roots,
   gh_term *n_heap = gh__alloc_words(p->rt, new_sz);
   if (!n_heap)
     return GH_ERR_NOMEM;
-  gc_space g = {false, p->heap, p->high_water, p->old_heap, p->old_hend,
+  gc_space g = {false, p->fast.heap, p->high_water, p->old_heap, p->old_hend,
                 n_heap, p->old_htop};
   gh_term *old_top_before = p->old_htop;
   copy_live(&g, p, n_heap, roots, nroots);
@@ -382,11 +383,11 @@ static gh_status minor_collection(gh_proc *p, size_t need, gh_term *roots,
   size_t promoted = (size_t)(g.otop - old_top_before);
   install_young(p, n_heap, new_sz, g.ntop);
   p->old_htop = g.otop;
-  p->high_water = p->htop;
+  p->high_water = p->fast.htop;
   p->gen_gcs++;
   p->minor_gcs++;
   p->words_promoted += promoted;
-  *reclaimed = size_before - (size_t)(p->htop - p->heap) - promoted;
+  *reclaimed = size_before - (size_t)(p->fast.htop - p->fast.heap) - promoted;
   if (promoted)
     trace_promotion(p, promoted, promoted_bin);
   resize_after_minor(p, need, roots, nroots);
@@ -406,17 +407,17 @@ static size_t full_sweep_into(gh_proc *p, gh_term *n_heap, size_t new_sz,
   sweep_off_heap(p, &g);
   install_young(p, n_heap, new_sz, g.ntop);
   free_old_heap(p);
-  p->high_water = p->htop;
+  p->high_water = p->fast.htop;
   p->flags &= ~(unsigned)(GH_F_NEED_FULLSWEEP | GH_F_HEAP_GROW);
   p->full_sweeps++;
-  return size_before - (size_t)(p->htop - p->heap);
+  return size_before - (size_t)(p->fast.htop - p->fast.heap);
 }
 
 /* adjust_after_fullsweep: grow if what is needed does not fit; remember to
  * grow at the next sweep when over 75% is live; shrink under 25%. */
 static void adjust_after_fullsweep(gh_proc *p, size_t need, gh_term *roots,
                                    size_t nroots) {
-  size_t need_after = (size_t)(p->htop - p->heap) + need + gh__stack_words(p) +
+  size_t need_after = (size_t)(p->fast.htop - p->fast.heap) + need + gh__stack_words(p) +
                       GH_S_RESERVED;
   if (p->heap_sz < need_after) {
     size_t grown = gh__next_heap_size(p, need_after, 0);
@@ -469,9 +470,9 @@ static void verify_or_die(const gh_proc *p, const char *when) {
 static gh_status ensure_room(gh_proc *p, size_t need, gh_term *roots,
                              size_t nroots) {
   size_t want = need + GH_S_RESERVED;
-  if ((size_t)(p->stop - p->htop) >= want)
+  if ((size_t)(p->fast.stop - p->fast.htop) >= want)
     return GH_OK;
-  size_t used = (size_t)(p->htop - p->heap) + gh__stack_words(p);
+  size_t used = (size_t)(p->fast.htop - p->fast.heap) + gh__stack_words(p);
   size_t sz = gh__next_heap_size(p, used + want, 0);
   if (!sz)
     return GH_ERR_TOO_LARGE;
@@ -550,10 +551,10 @@ gh_status gh__hibernate(gh_proc *p) {
     return GH_ERR_NOMEM;
   size_t reclaimed = full_sweep_into(p, tmp, tmp_sz, NULL, 0);
   p->words_reclaimed += reclaimed;
-  size_t live = (size_t)(p->htop - p->heap);
+  size_t live = (size_t)(p->fast.htop - p->fast.heap);
   size_t exact = live + (stack - 1) + GH_S_RESERVED;
   bool shrunk = resize_young(p, exact, NULL, 0);
-  p->high_water = p->htop;
+  p->high_water = p->fast.htop;
   p->flags = (p->flags & ~(unsigned)GH_F_HEAP_GROW) | GH_F_HIBERNATED;
   p->hibernations++;
   trace_gc_end(p, true, reclaimed, GH_SWEEP_HIBERNATE);
@@ -581,7 +582,8 @@ void gh__free_heaps(gh_proc *p) {
   p->refc_binaries = 0;
   free_mbufs(p);
   free_old_heap(p);
-  gh__free_words(p->rt, p->heap, p->heap_sz);
-  p->heap = p->htop = p->stop = p->hend = p->high_water = NULL;
+  gh__free_words(p->rt, p->fast.heap, p->heap_sz);
+  p->fast.heap = p->fast.htop = p->fast.stop = p->fast.hend = p->high_water = NULL;
   p->heap_sz = 0;
+  set_limit(p);
 }

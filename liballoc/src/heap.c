@@ -19,19 +19,19 @@ gh_status gh__alloc_slow(gh_proc *p, size_t words, gh_term *roots,
   gh_status s = gh__collect(p, words, roots, nroots, GH_REQ_NEED);
   if (s != GH_OK)
     return s;
-  *out = p->htop;
-  p->htop += words;
+  *out = p->fast.htop;
+  p->fast.htop += words;
   return GH_OK;
 }
 
-size_t gh__stack_words(const gh_proc *p) { return (size_t)(p->hend - p->stop); }
+size_t gh__stack_words(const gh_proc *p) { return (size_t)(p->fast.hend - p->fast.stop); }
 
 size_t gh_depth(const gh_proc *p) {
   return p && p->alive ? gh__stack_words(p) - 1 : 0;
 }
 
 static gh_term *slot_addr(const gh_proc *p, size_t slot) {
-  return p->hend - 2 - slot;
+  return p->fast.hend - 2 - slot;
 }
 
 gh_status gh_push(gh_proc *p, gh_term t) {
@@ -43,11 +43,10 @@ gh_status gh_push(gh_proc *p, gh_term t) {
   if (s != GH_OK)
     return s;
   /* A stack word is room taken from the heap: same test, same collector. */
-  if ((size_t)(p->stop - p->htop) < 1 + GH_S_RESERVED + p->alloc_pad) {
-    if ((s = gh__collect(p, 1, &t, 1, GH_REQ_NEED)) != GH_OK)
-      return s;
-  }
-  *--p->stop = t;
+  if (!has_room(p, 1) && (s = gh__collect(p, 1, &t, 1, GH_REQ_NEED)) != GH_OK)
+    return s;
+  *--p->fast.stop = t;
+  set_limit(p);
   return GH_OK;
 }
 
@@ -58,11 +57,13 @@ gh_status gh_pop(gh_proc *p, size_t n) {
     return GH_ERR_DEAD;
   if (n > gh_depth(p))
     return GH_ERR_RANGE;
-  p->stop += n;
+  p->fast.stop += n;
+  set_limit(p);
   return GH_OK;
 }
 
-gh_status gh_slot_get(const gh_proc *p, size_t slot, gh_term *out) {
+/* The checked paths behind genheap.h's inline gh_slot_get/gh_slot_set. */
+gh_status gh_slot_get_slow(const gh_proc *p, size_t slot, gh_term *out) {
   if (!p || !out)
     return GH_ERR_NULL;
   if (!p->alive)
@@ -73,7 +74,7 @@ gh_status gh_slot_get(const gh_proc *p, size_t slot, gh_term *out) {
   return GH_OK;
 }
 
-gh_status gh_slot_set(gh_proc *p, size_t slot, gh_term t) {
+gh_status gh_slot_set_slow(gh_proc *p, size_t slot, gh_term t) {
   if (!p)
     return GH_ERR_NULL;
   if (!p->alive)
@@ -95,7 +96,7 @@ static bool in_range(const gh_term *x, const gh_term *lo, const gh_term *hi) {
  * heap first: that is where nearly every argument lives. */
 bool gh__term_is_local(const gh_proc *p, gh_term t) {
   const gh_term *x = term_ptr(t);
-  if (in_range(x, p->heap, p->htop))
+  if (in_range(x, p->fast.heap, p->fast.htop))
     return true;
   if (p->old_heap && in_range(x, p->old_heap, p->old_htop))
     return true;

@@ -81,18 +81,19 @@ enum {
 };
 
 struct gh_proc {
+  /* Young block: [heap, htop) terms, [stop, hend) stack, heap_sz words.
+   * Invariant: heap <= high_water <= htop <= stop <= hend, and limit (what
+   * the inline fast paths may bump htop to) is stop - S_RESERVED, or heap in
+   * GC-stress mode so that every allocation collects.  Kept first: the
+   * public header's gh_proc_fast reads these words (set_limit keeps them). */
+  gh_proc_fast fast;
+  gh_term *high_water; /* [heap, high_water) survived the last GC */
+  size_t heap_sz;
+
   gh_runtime *rt;
   gh_pid pid;
   char *name;   /* never NULL ("" when unnamed) */
   bool alive;   /* false once exited or killed: every call says GH_ERR_DEAD */
-
-  /* Young block: [heap, htop) terms, [stop, hend) stack, heap_sz words.
-   * Invariant: heap <= high_water <= htop <= stop <= hend. */
-  gh_term *heap, *htop, *stop, *hend;
-  gh_term *high_water; /* [heap, high_water) survived the last GC */
-  size_t heap_sz;
-  /* Bump pad: 0, or huge in GC-stress mode so every allocation is slow. */
-  size_t alloc_pad;
 
   /* Old block, created by the first minor GC that promotes; only a full
    * sweep frees it.  Invariant: nothing in it points outside it. */
@@ -171,11 +172,25 @@ size_t gh__stack_words(const gh_proc *p);
 
 /* Bump allocation: the fast path.  `roots` are the caller's term arguments,
  * updated in place if a collection moves them. */
+/* Where the fast paths may allocate up to: S_RESERVED words below the
+ * stack, or nothing in GC-stress mode.  Call whenever stop or heap moves. */
+static inline void set_limit(gh_proc *p) {
+  gh_proc_fast *f = &p->fast;
+  bool room = f->heap && (size_t)(f->stop - f->heap) >= GH_S_RESERVED;
+  f->limit = room && !p->rt->gc_stress ? f->stop - GH_S_RESERVED : f->heap;
+}
+
+/* Room for `words` more words without collecting (no pointer arithmetic
+ * beyond the block: limit may equal heap). */
+static inline bool has_room(const gh_proc *p, size_t words) {
+  return (uintptr_t)p->fast.htop + words * sizeof(gh_term) <= (uintptr_t)p->fast.limit;
+}
+
 static inline gh_status gh__alloc_heap(gh_proc *p, size_t words, gh_term *roots,
                                        size_t nroots, gh_term **out) {
-  if (GH_LIKELY((size_t)(p->stop - p->htop) >= words + GH_S_RESERVED + p->alloc_pad)) {
-    *out = p->htop;
-    p->htop += words;
+  if (GH_LIKELY(has_room(p, words))) {
+    *out = p->fast.htop;
+    p->fast.htop += words;
     return GH_OK;
   }
   return gh__alloc_slow(p, words, roots, nroots, out);

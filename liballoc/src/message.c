@@ -237,8 +237,8 @@ gh_status gh_receive(gh_proc *p, gh_term *out) {
     p->refc_binaries += n;
     f->off_heap = NULL;
   }
-  if ((size_t)(p->stop - p->htop) < p->mbuf_sz || p->overhead > p->bin_vheap_sz ||
-      p->alloc_pad) {
+  if ((size_t)(p->fast.stop - p->fast.htop) < p->mbuf_sz || p->overhead > p->bin_vheap_sz ||
+      p->rt->gc_stress) {
     /* This GC is only opportunistic: if memory is short the message stays
      * in its fragment and is still delivered. */
     gh_status s = gh__collect(p, 0, &msg, 1, GH_REQ_NEED);

@@ -197,19 +197,19 @@ static void init_from_options(gh_proc *p, const gh_spawn_options *o) {
   p->max_heap_include_bins = o->max_heap_include_shared_binaries;
   p->hibernate_after_ms = o->hibernate_after_ms;
   p->bin_vheap_sz = p->bin_old_vheap_sz = p->min_vheap_size;
-  p->alloc_pad = p->rt->gc_stress ? (size_t)PTRDIFF_MAX / 4 : 0;
 }
 
 /* The young block and the bottom frame: stack_size 1, as BEAM's CP. */
 static gh_status init_heap(gh_proc *p) {
-  p->heap = gh__alloc_words(p->rt, p->min_heap_size);
-  if (!p->heap)
+  p->fast.heap = gh__alloc_words(p->rt, p->min_heap_size);
+  if (!p->fast.heap)
     return GH_ERR_NOMEM;
   p->heap_sz = p->min_heap_size;
-  p->htop = p->high_water = p->heap;
-  p->hend = p->heap + p->heap_sz;
-  p->stop = p->hend - 1;
-  *p->stop = frame_marker();
+  p->fast.htop = p->high_water = p->fast.heap;
+  p->fast.hend = p->fast.heap + p->heap_sz;
+  p->fast.stop = p->fast.hend - 1;
+  *p->fast.stop = frame_marker();
+  set_limit(p);
   return GH_OK;
 }
 
@@ -233,7 +233,7 @@ static void proc_free_handle(gh_proc *p) {
 
 /* Frees a process that never became visible. */
 static void spawn_undo(gh_runtime *rt, gh_proc *p) {
-  gh__free_words(rt, p->heap, p->heap_sz);
+  gh__free_words(rt, p->fast.heap, p->heap_sz);
   pthread_mutex_destroy(&p->mq_lock);
   pthread_mutex_destroy(&p->state_lock);
   if (p->name)

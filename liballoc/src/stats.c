@@ -11,10 +11,10 @@ void gh__fill_info(const gh_proc *p, gh_gc_info *out) {
   out->old_heap_block_size = p->old_heap ? (size_t)(p->old_hend - p->old_heap) : 0;
   out->heap_block_size = p->heap_sz;
   out->mbuf_size = p->mbuf_sz;
-  out->recent_size = (size_t)(p->high_water - p->heap);
-  out->stack_size = (size_t)(p->hend - p->stop);
+  out->recent_size = (size_t)(p->high_water - p->fast.heap);
+  out->stack_size = (size_t)(p->fast.hend - p->fast.stop);
   out->old_heap_size = p->old_heap ? (size_t)(p->old_htop - p->old_heap) : 0;
-  out->heap_size = (size_t)(p->htop - p->heap);
+  out->heap_size = (size_t)(p->fast.htop - p->fast.heap);
   out->bin_vheap_size = p->overhead;
   out->bin_vheap_block_size = p->bin_vheap_sz;
   out->bin_old_vheap_size = p->bin_old_vheap;

@@ -53,9 +53,8 @@ static gh_status check_proc(const gh_proc *p) {
   return p->alive ? GH_OK : GH_ERR_DEAD;
 }
 
-/* The hottest call: checks and bump allocation inline, the collector only
- * on the slow path. */
-gh_status gh_cons(gh_proc *p, gh_term head, gh_term tail, gh_term *out) {
+/* Behind genheap.h's inline gh_cons: every check, and the collector. */
+gh_status gh_cons_slow(gh_proc *p, gh_term head, gh_term tail, gh_term *out) {
   if (GH_UNLIKELY(!p || !out))
     return GH_ERR_NULL;
   if (GH_UNLIKELY(!p->alive))

@@ -91,7 +91,7 @@ static inline gh_status check_term(const gh_proc *p, gh_term t) {
   if (!is_pointer(t))
     return immediate_is_value(t) ? GH_OK : GH_ERR_BADARG;
   const gh_term *x = term_ptr(t);
-  if (GH_LIKELY(x >= p->heap && x < p->htop))
+  if (GH_LIKELY(x >= p->fast.heap && x < p->fast.htop))
     return GH_OK;
   return gh__term_is_local(p, t) ? GH_OK : GH_ERR_FOREIGN_TERM;
 }

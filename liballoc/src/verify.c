@@ -40,7 +40,7 @@ static bool in_old(const gh_proc *p, const gh_term *x) {
 }
 
 static bool in_young_gen(const gh_proc *p, const gh_term *x) {
-  if (in(x, p->heap, p->htop))
+  if (in(x, p->fast.heap, p->fast.htop))
     return true;
   for (const gh_frag *f = p->mbuf; f; f = f->next)
     if (in(x, f->mem, f->mem + f->used_size))
@@ -110,18 +110,18 @@ static gh_status check_mso(vctx *v) {
 
 gh_status gh__verify(const gh_proc *p, char *why, size_t why_size) {
   vctx v = {p, why, why_size};
-  if (!(p->heap <= p->high_water && p->high_water <= p->htop &&
-        p->htop <= p->stop && p->stop < p->hend))
+  if (!(p->fast.heap <= p->high_water && p->high_water <= p->fast.htop &&
+        p->fast.htop <= p->fast.stop && p->fast.stop < p->fast.hend))
     return fail(&v, "young block pointers out of order");
-  if (*(p->hend - 1) != frame_marker())
+  if (*(p->fast.hend - 1) != frame_marker())
     return fail(&v, "bottom stack frame overwritten");
-  gh_status s = check_area(&v, p->heap, p->htop, false, "young heap");
+  gh_status s = check_area(&v, p->fast.heap, p->fast.htop, false, "young heap");
   if (s == GH_OK && p->old_heap)
     s = check_area(&v, p->old_heap, p->old_htop, true, "old heap");
   for (const gh_frag *f = p->mbuf; s == GH_OK && f; f = f->next)
     s = check_area(&v, f->mem, f->mem + f->used_size, false, "fragment");
   if (s == GH_OK)
-    s = check_area(&v, p->stop, p->hend, false, "stack");
+    s = check_area(&v, p->fast.stop, p->fast.hend, false, "stack");
   if (s == GH_OK)
     s = check_mso(&v);
   return s;
