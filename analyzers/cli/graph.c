@@ -333,6 +333,7 @@ int gha_graph_run(const struct gha_inputs *in, struct gha_analyzer *an,
                   bool progress) {
   struct plugins pl = {0};
   struct gha_bt2 cv;
+  bt_current_thread_clear_error(); /* a caller's old error is not ours to report */
   gha_bt2_init(&cv, an);
   bt_graph *g = bt_graph_create(0);
   bt_component_class_sink *sink_cls = gha_sink_class_create();
