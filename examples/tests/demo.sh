@@ -21,7 +21,13 @@ GENHEAP_DEMO_ROUTER_ARGS="--requests 1000 --idle-ms 1200" \
   sh "$demo" "$GH_TOP_BUILDDIR" "$work/out" >"$work/demo.out" 2>"$work/demo.err"
 st=$?
 sed 's/^/#   /' "$work/demo.out"
-[ "$st" = 0 ] || { cat "$work/demo.err" >&2; fail "demo.sh exited $st"; }
+if [ "$st" != 0 ]; then
+  cat "$work/demo.err" >&2
+  for r in "$work"/out/*.report "$work"/out/*.err; do
+    [ -f "$r" ] && { echo "---- $r" >&2; grep -v "(worker)" "$r" | tail -15 >&2; }
+  done
+  fail "demo.sh exited $st"
+fi
 grep -q "binleak.*(router)" "$work/out/leak.report" || fail "leak run: router not flagged"
 ! grep -q "binleak.*(router)" "$work/out/fixed.report" || fail "fixed run: router flagged"
 grep -q "^no findings" "$work/out/fixed.report" || fail "fixed run: findings"
