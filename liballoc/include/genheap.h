@@ -181,9 +181,11 @@ typedef struct gh_spawn_options {
 } gh_spawn_options;
 
 GH_API void gh_spawn_options_init(gh_spawn_options *opts);
+/* [any thread] The new process is owned by the calling thread. */
 GH_API gh_status gh_spawn(gh_runtime *rt, const gh_spawn_options *opts, gh_proc **out);
 /* Ends the process: releases its heaps, its binary references and its
- * unread messages, and frees the handle (also for a killed process). */
+ * unread messages, and frees the handle (also for a killed process).
+ * [owner] Concurrent sends to it are safe: they fail with GH_ERR_NOPROC. */
 GH_API gh_status gh_exit(gh_proc *p);
 GH_API gh_pid gh_self(const gh_proc *p);
 GH_API bool gh_is_alive(const gh_proc *p);
