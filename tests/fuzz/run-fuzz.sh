@@ -54,19 +54,20 @@ build_trace() {
     $(pkg-config --libs babeltrace2) -lm -o "$out/bin/fuzz_trace"
 }
 
-# run NAME CORPUS MAXLEN [ENV...]: fuzz for $seconds, starting from the
-# checked-in corpus/CORPUS; 0, or 1 with the reproducers.
+# run NAME CORPUS MAXLEN "FLAGS" [ENV...]: fuzz for $seconds, starting from
+# the checked-in corpus/CORPUS, with extra libFuzzer FLAGS; 0, or 1 with the
+# reproducers.
 run() {
-  name=$1 corpus=$2 maxlen=$3
-  shift 3
+  name=$1 corpus=$2 maxlen=$3 flags=$4
+  shift 4
   mkdir -p "$out/corpus/$name"
   cp "$here/corpus/$corpus"/* "$out/corpus/$name/" 2>/dev/null || true
   echo "run-fuzz: $name for ${seconds}s"
   # Leaks inside babeltrace2's own plugins are not ours to fix: only the
   # ops harness checks for leaks.
-  if env "$@" "$out/bin/$name" -max_total_time="$seconds" -timeout=20 \
+  if env "$@" "$out/bin/$name" -max_total_time="$seconds" -timeout=10 \
       -rss_limit_mb=2048 -max_len="$maxlen" -print_final_stats=1 \
-      -jobs="$jobs" -workers="$jobs" \
+      $flags \
       -artifact_prefix="$out/crashes/$name-" "$out/corpus/$name" \
       >"$out/$name.log" 2>&1; then
     grep -E '^stat::number_of_executed_units|^#[0-9]+.*DONE' "$out/$name.log" | tail -2
@@ -84,10 +85,17 @@ run() {
 
 status=0
 build_ops || { echo "run-fuzz: cannot build fuzz_ops" >&2; exit 1; }
-run fuzz_ops ops 4096 ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 || status=1
+run fuzz_ops ops 4096 "-jobs=$jobs -workers=$jobs" \
+  ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 || status=1
 
 if build_trace; then
-  run fuzz_trace trace 65536 GENHEAP_FUZZ_METADATA="$here/trace-metadata" \
+  # babeltrace2 2.0.4's CTF decoder can grow without bound or spin on some
+  # corrupt streams (known/bt2-unbounded-memory: 2 GB in 20 s with
+  # babeltrace2 alone): fork mode skips those inputs and still fails on
+  # every crash, sanitizer report or abort (the ops harness, which covers
+  # genheap's own code, keeps strict timeouts).
+  run fuzz_trace trace 65536 "-fork=$jobs -ignore_ooms=1 -ignore_timeouts=1 -timeout_exitcode=0" \
+    GENHEAP_FUZZ_METADATA="$here/trace-metadata" \
     ASAN_OPTIONS=detect_leaks=0 UBSAN_OPTIONS=print_stacktrace=1 || status=1
 else
   echo "run-fuzz: fuzz_trace skipped (no babeltrace2 development files)"
