@@ -98,9 +98,41 @@ static void evacuate(gc_space *g, gh_term *slot, bool to_old) {
   *slot = obj[0];
 }
 
+/* A full sweep copies everything it reaches into one block: the same move
+ * as evacuate without the area tests, which the sweep's inner loop would
+ * otherwise pay for every word. */
+static inline void evacuate_all(gh_term **top, gh_term *slot) {
+  gh_term t = *slot;
+  gh_term *obj = term_ptr(t);
+  gh_term *n = *top;
+  if (is_list(t)) {
+    gh_term car = obj[0];
+    if (car == GH_NON_VALUE) {
+      *slot = obj[1];
+      return;
+    }
+    n[0] = car;
+    n[1] = obj[1];
+    *top = n + 2;
+    obj[0] = GH_NON_VALUE;
+    *slot = obj[1] = make_list(n);
+    return;
+  }
+  gh_term h = obj[0];
+  if (is_boxed(h)) {
+    *slot = h;
+    return;
+  }
+  size_t sz = object_words(h);
+  for (size_t i = 0; i < sz; i++) /* objects are a few words: no memcpy call */
+    n[i] = obj[i];
+  *top = n + sz;
+  *slot = obj[0] = make_boxed(n);
+}
+
 /* Cheney scan of [scan, *top): headers are skipped (a tuple's elements are
- * terms and get scanned; other payloads are raw), every other word is a term
- * to evacuate.  Returns where the scan stopped. */
+ * terms and get scanned; other payloads are raw), every pointer word is
+ * evacuated.  Returns where the scan stopped. */
 static gh_term *scan_area(gc_space *g, gh_term *scan, gh_term *const *top,
                           bool to_old) {
   while (scan < *top) {
@@ -109,7 +141,12 @@ static gh_term *scan_area(gc_space *g, gh_term *scan, gh_term *const *top,
       scan += header_skip(w);
       continue;
     }
-    evacuate(g, scan, to_old);
+    if (is_pointer(w)) {
+      if (g->major)
+        evacuate_all(&g->ntop, scan);
+      else
+        evacuate(g, scan, to_old);
+    }
     scan++;
   }
   return scan;
