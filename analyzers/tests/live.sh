@@ -60,7 +60,7 @@ unshare --mount --uts --fork sh -c '
   lttng start "$3" >/dev/null
   touch "$1/b-ready"
   while [ ! -e "$1/go" ]; do sleep 0.1; done
-  LD_PRELOAD="$6" "$7" 1500 >"$1/prog-b.out"
+  LTTNG_UST_REGISTER_TIMEOUT=-1 LD_PRELOAD="$6" "$7" 1500 >"$1/prog-b.out"
   lttng stop "$3" >/dev/null
   lttng destroy "$3" >/dev/null
 ' sh "$work" "$LTTNG_SESSIOND" "$sb" "$ctrl" "$data" "$PROVIDER" "$SCENARIOS" \
@@ -79,7 +79,9 @@ analyzer_pid=$!
 sleep 1 # let it attach; it would also read the data already streamed
 
 touch "$work/go"
-LD_PRELOAD="$PROVIDER" "$SCENARIOS" 1500 >"$work/prog.out" ||
+# Both programs wait until registered with their daemon: by default LTTng-UST
+# runs them after 3 s anyway and their start-up burst would go unrecorded.
+LTTNG_UST_REGISTER_TIMEOUT=-1 LD_PRELOAD="$PROVIDER" "$SCENARIOS" 1500 >"$work/prog.out" ||
   fail "heap-scenarios failed"
 "$LTTNG" stop "$sa" >/dev/null
 "$LTTNG" destroy "$sa" >/dev/null
