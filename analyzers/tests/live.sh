@@ -9,6 +9,11 @@ need_lttng
 [ -n "${LTTNG_RELAYD:-}" ] && [ -x "$LTTNG_RELAYD" ] || skip "lttng-relayd not installed"
 [ -n "${LTTNG_SESSIOND:-}" ] && [ -x "$LTTNG_SESSIOND" ] || skip "lttng-sessiond not installed"
 [ "$(id -u)" = 0 ] || skip "needs root (session daemons, namespaces)"
+# Under GENHEAP_GC_STRESS every allocation is a collection and fires events:
+# the live sessions' ring buffers overflow and which processes' events are
+# dropped decides the findings (seen: host b reduced to its last process).
+# This test is about live plumbing, not the collector: skip it then.
+case "${GENHEAP_GC_STRESS:-0}" in 0|"") ;; *) skip "GC stress floods the live buffers" ;; esac
 command -v unshare >/dev/null || skip "unshare not installed"
 PROVIDER=$top_builddir/tracer/.libs/libgenheap-lttng.so
 [ -f "$PROVIDER" ] || skip "probe provider not built"
@@ -99,7 +104,7 @@ vpid_b=$(vpid_of bloated)
 grep -q "^finding bloat warning $hosta $vpid_a 1 bloated " "$work/flat" ||
   fail "host a's bloated process not reported live: $(cat "$work/flat")"
 grep -q "^finding bloat warning gha-hostb $vpid_b 1 bloated " "$work/flat" ||
-  fail "host b's bloated process not reported live"
+  fail "host b's bloated process not reported live: $(grep gha-hostb "$work/flat" | tr '\n' ';') $(tr '\n' ' ' <"$work/live.err")"
 # kept apart: each host has its own three processes
 [ "$(grep -c "^proc $hosta $vpid_a " "$work/flat")" = 3 ] || fail "host a processes"
 [ "$(grep -c "^proc gha-hostb $vpid_b " "$work/flat")" = 3 ] || fail "host b processes"
