@@ -93,9 +93,10 @@ analyse() {
   say ""
   say "genheap-analyze $out/$name  (exit status $st; full report: $out/$name.report)"
   # the header and the long-lived processes; the 2000 workers are left out
-  awk '/^PROCESS/ || /\((router|metrics)\)/ { print "  " $0 }
-       /^[0-9]+ findings?:/ || /^no finding/ { f = 1 }
-       f { print "  " $0 }' "$out/$name.report"
+  # (once in the findings part, a finding line also names the router: print it once)
+  awk 'f { print "  " $0; next }
+       /^[0-9]+ findings?:/ || /^no finding/ { f = 1; print "  " $0; next }
+       /^PROCESS/ || /\((router|metrics)\)/ { print "  " $0 }' "$out/$name.report"
   if grep -q '^[a-z]* *binleak .*(router)' "$out/$name.report"; then flagged=yes; else flagged=no; fi
 }
 
