@@ -60,48 +60,11 @@ static bool in_area(const gh_term *x, const gh_term *lo, const gh_term *hi) {
   return x >= lo && x < hi;
 }
 
-/* Copies the object a root or field points to, unless it already was, and
- * makes the root point to the copy.  `to_old` forces promotion: whatever a
- * promoted term points to is promoted too. */
-static void evacuate(gc_space *g, gh_term *slot, bool to_old) {
-  gh_term t = *slot;
-  if (!is_pointer(t))
-    return;
-  gh_term *obj = term_ptr(t);
-  if (!g->major && in_area(obj, g->old_lo, g->old_hi))
-    return;
-  bool promote = !g->major && (to_old || in_area(obj, g->mature_lo, g->mature_hi));
-  gh_term **top = promote ? &g->otop : &g->ntop;
-  gh_term *n = *top;
-  if (is_list(t)) {
-    if (obj[0] == GH_NON_VALUE) {
-      *slot = obj[1];
-      return;
-    }
-    n[0] = obj[0];
-    n[1] = obj[1];
-    *top = n + 2;
-    obj[0] = GH_NON_VALUE;
-    obj[1] = make_list(n);
-    *slot = obj[1];
-    return;
-  }
-  gh_term h = obj[0];
-  if (is_boxed(h)) { /* already moved */
-    *slot = h;
-    return;
-  }
-  size_t sz = object_words(h);
-  memcpy(n, obj, sz * sizeof(gh_term));
-  *top = n + sz;
-  obj[0] = make_boxed(n);
-  *slot = obj[0];
-}
-
-/* A full sweep copies everything it reaches into one block: the same move
- * as evacuate without the area tests, which the sweep's inner loop would
- * otherwise pay for every word. */
-static inline void evacuate_all(gh_term **top, gh_term *slot) {
+/* The move itself (erl_gc.h move_cons / move_boxed): copies the object the
+ * pointer in *slot refers to to *top, unless it already moved, leaves a
+ * forwarding mark in the original and makes *slot point to the copy.
+ * Objects are a few words: an inline word loop, no memcpy call. */
+static inline void move_object(gh_term **top, gh_term *slot) {
   gh_term t = *slot;
   gh_term *obj = term_ptr(t);
   gh_term *n = *top;
@@ -119,20 +82,41 @@ static inline void evacuate_all(gh_term **top, gh_term *slot) {
     return;
   }
   gh_term h = obj[0];
-  if (is_boxed(h)) {
+  if (is_boxed(h)) { /* already moved */
     *slot = h;
     return;
   }
   size_t sz = object_words(h);
-  for (size_t i = 0; i < sz; i++) /* objects are a few words: no memcpy call */
+  for (size_t i = 0; i < sz; i++)
     n[i] = obj[i];
   *top = n + sz;
   *slot = obj[0] = make_boxed(n);
 }
 
+/* A minor GC leaves the old block alone, promotes mature terms (and, when
+ * `to_old`, whatever a promoted term points to) and keeps the rest young. */
+static inline void evacuate_minor(gc_space *g, gh_term *slot, bool to_old) {
+  gh_term *obj = term_ptr(*slot);
+  if (in_area(obj, g->old_lo, g->old_hi))
+    return;
+  bool promote = to_old || in_area(obj, g->mature_lo, g->mature_hi);
+  move_object(promote ? &g->otop : &g->ntop, slot);
+}
+
+/* A full sweep copies everything it reaches into one block, with no area
+ * test: the inner loop would otherwise pay for them on every word. */
+static inline void evacuate(gc_space *g, gh_term *slot, bool to_old) {
+  if (!is_pointer(*slot))
+    return;
+  if (g->major)
+    move_object(&g->ntop, slot);
+  else
+    evacuate_minor(g, slot, to_old);
+}
+
 /* Cheney scan of [scan, *top): headers are skipped (a tuple's elements are
- * terms and get scanned; other payloads are raw), every pointer word is
- * evacuated.  Returns where the scan stopped. */
+ * terms and get scanned; other payloads are raw), every other word is a
+ * term to evacuate.  Returns where the scan stopped. */
 static gh_term *scan_area(gc_space *g, gh_term *scan, gh_term *const *top,
                           bool to_old) {
   while (scan < *top) {
@@ -141,12 +125,7 @@ static gh_term *scan_area(gc_space *g, gh_term *scan, gh_term *const *top,
       scan += header_skip(w);
       continue;
     }
-    if (is_pointer(w)) {
-      if (g->major)
-        evacuate_all(&g->ntop, scan);
-      else
-        evacuate(g, scan, to_old);
-    }
+    evacuate(g, scan, to_old);
     scan++;
   }
   return scan;
