@@ -576,6 +576,18 @@ static bool keep(engine *e, choice_src *s, mproc *p, gh_term t, mterm *m) {
   return expect(e, gh_slot_set(p->h, slot, t), GH_OK, "gh_slot_set");
 }
 
+/* The end of every build operation: the call must succeed; then the result
+ * joins a root slot alongside its model term (which is dropped otherwise). */
+static bool keep_built(engine *e, choice_src *s, mproc *p, gh_status st,
+                       const char *what, gh_term r, mterm *m) {
+  if (!expect(e, st, GH_OK, what)) {
+    m_release(m);
+    return false;
+  }
+  may_have_collected(p);
+  return keep(e, s, p, r, m);
+}
+
 /* ---- Operations ------------------------------------------------------------------- */
 
 static bool op_spawn(engine *e, choice_src *s) {
@@ -750,12 +762,8 @@ static bool op_cons(engine *e, choice_src *s) {
   }
   gh_term r;
   say(e, "cons on pid %" PRIu64, p->pid);
-  if (!expect(e, gh_cons(p->h, h.t, t.t, &r), GH_OK, "gh_cons")) {
-    m_release(m);
-    return false;
-  }
-  may_have_collected(p);
-  return keep(e, s, p, r, m);
+  gh_status st = gh_cons(p->h, h.t, t.t, &r);
+  return keep_built(e, s, p, st, "gh_cons", r, m);
 }
 
 #define MAX_ELEMS 6
@@ -800,12 +808,8 @@ static bool op_tuple(engine *e, choice_src *s) {
   }
   gh_term r;
   say(e, "tuple of %zu on pid %" PRIu64, n, p->pid);
-  if (!expect(e, gh_tuple(p->h, n, all_nil ? NULL : t, &r), GH_OK, "gh_tuple")) {
-    m_release(m);
-    return false;
-  }
-  may_have_collected(p);
-  return keep(e, s, p, r, m);
+  gh_status st = gh_tuple(p->h, n, all_nil ? NULL : t, &r);
+  return keep_built(e, s, p, st, "gh_tuple", r, m);
 }
 
 static bool op_list(engine *e, choice_src *s) {
@@ -829,12 +833,8 @@ static bool op_list(engine *e, choice_src *s) {
   }
   gh_term r;
   say(e, "list of %zu on pid %" PRIu64, n, p->pid);
-  if (!expect(e, gh_list(p->h, n, t, &r), GH_OK, "gh_list")) {
-    m_release(m);
-    return false;
-  }
-  may_have_collected(p);
-  return keep(e, s, p, r, m);
+  gh_status st = gh_list(p->h, n, t, &r);
+  return keep_built(e, s, p, st, "gh_list", r, m);
 }
 
 /* A slice of the binary in a slot; out-of-range and non-binary arguments
