@@ -30,33 +30,15 @@
 #include "genheap.h"
 
 /* Value of the `schema` field of genheap:proc_spawn. */
-#define GH_TP_SCHEMA 1
+#define GH_TP_SCHEMA 2
 
-/* The GCINFO block: every gh_gc_info member, same name, as a u64.  A macro
- * so that the eight events that carry it cannot drift apart. */
-#define GH_TP_GCINFO_FIELD(info, member)                                       \
-  lttng_ust_field_integer(uint64_t, member, (uint64_t)(info)->member)
-
-#define GH_TP_GCINFO_FIELDS(info)                                              \
-  GH_TP_GCINFO_FIELD(info, old_heap_block_size)                                \
-  GH_TP_GCINFO_FIELD(info, heap_block_size)                                    \
-  GH_TP_GCINFO_FIELD(info, mbuf_size)                                          \
-  GH_TP_GCINFO_FIELD(info, recent_size)                                        \
-  GH_TP_GCINFO_FIELD(info, stack_size)                                         \
-  GH_TP_GCINFO_FIELD(info, old_heap_size)                                      \
-  GH_TP_GCINFO_FIELD(info, heap_size)                                          \
-  GH_TP_GCINFO_FIELD(info, bin_vheap_size)                                     \
-  GH_TP_GCINFO_FIELD(info, bin_vheap_block_size)                               \
-  GH_TP_GCINFO_FIELD(info, bin_old_vheap_size)                                 \
-  GH_TP_GCINFO_FIELD(info, bin_old_vheap_block_size)                           \
-  GH_TP_GCINFO_FIELD(info, minor_gcs)                                          \
-  GH_TP_GCINFO_FIELD(info, full_sweeps)                                        \
-  GH_TP_GCINFO_FIELD(info, hibernations)                                       \
-  GH_TP_GCINFO_FIELD(info, words_promoted)                                     \
-  GH_TP_GCINFO_FIELD(info, words_reclaimed)                                    \
-  GH_TP_GCINFO_FIELD(info, gen_gcs)                                            \
-  GH_TP_GCINFO_FIELD(info, message_queue_len)                                  \
-  GH_TP_GCINFO_FIELD(info, refc_binaries)
+/* The GCINFO block: every gh_gc_info member, same name, as a u64, expanded
+ * from genheap.h's GH_GC_INFO_FIELDS so that the events that carry it, the
+ * library's struct and the analyzer cannot drift apart.  Every event that
+ * carries it names its gh_gc_info argument `info`. */
+#define GH_TP_GCINFO_FIELD_(type, member)                                      \
+  lttng_ust_field_integer(uint64_t, member, (uint64_t)info->member)
+#define GH_TP_GCINFO_FIELDS GH_GC_INFO_FIELDS(GH_TP_GCINFO_FIELD_)
 
 /* A NULL name (never expected, but cheap to survive) is recorded as "". */
 #define GH_TP_NAME_FIELD(expr)                                                 \
@@ -90,7 +72,7 @@ LTTNG_UST_TRACEPOINT_EVENT(genheap, proc_exit,
     lttng_ust_field_integer(uint64_t, pid, pid)
     GH_TP_NAME_FIELD(name)
     lttng_ust_field_integer(int, reason, reason)
-    GH_TP_GCINFO_FIELDS(info)
+    GH_TP_GCINFO_FIELDS
   )
 )
 LTTNG_UST_TRACEPOINT_LOGLEVEL(genheap, proc_exit,
@@ -105,7 +87,7 @@ LTTNG_UST_TRACEPOINT_EVENT(genheap, gc_minor_start,
     lttng_ust_field_integer(uint64_t, pid, pid)
     GH_TP_NAME_FIELD(name)
     lttng_ust_field_integer(uint64_t, need, need)
-    GH_TP_GCINFO_FIELDS(info)
+    GH_TP_GCINFO_FIELDS
   )
 )
 LTTNG_UST_TRACEPOINT_LOGLEVEL(genheap, gc_minor_start,
@@ -118,21 +100,30 @@ LTTNG_UST_TRACEPOINT_EVENT(genheap, gc_minor_end,
     lttng_ust_field_integer(uint64_t, pid, pid)
     GH_TP_NAME_FIELD(name)
     lttng_ust_field_integer(uint64_t, reclaimed, reclaimed)
-    GH_TP_GCINFO_FIELDS(info)
+    GH_TP_GCINFO_FIELDS
   )
 )
 LTTNG_UST_TRACEPOINT_LOGLEVEL(genheap, gc_minor_end,
                               LTTNG_UST_TRACEPOINT_LOGLEVEL_INFO)
 
+/* Evidence of how long the garbage had been there (schema 2; also on
+ * genheap:census): waiting_ms, how long the process had waited (gh_wait),
+ * 0 when it was not waiting; quiet_ms, how long its roots had certainly not
+ * changed (seen by the census thread; 0 unknown); roots_unchanged, 1 when
+ * its stack slots were those of its last collection. */
 LTTNG_UST_TRACEPOINT_EVENT(genheap, gc_major_start,
   LTTNG_UST_TP_ARGS(uint64_t, pid, const char *, name, uint64_t, need,
-                    int, reason, const struct gh_gc_info *, info),
+                    int, reason, uint64_t, waiting_ms, uint64_t, quiet_ms,
+                    int, roots_unchanged, const struct gh_gc_info *, info),
   LTTNG_UST_TP_FIELDS(
     lttng_ust_field_integer(uint64_t, pid, pid)
     GH_TP_NAME_FIELD(name)
     lttng_ust_field_integer(uint64_t, need, need)
     lttng_ust_field_integer(int, reason, reason)
-    GH_TP_GCINFO_FIELDS(info)
+    lttng_ust_field_integer(uint64_t, waiting_ms, waiting_ms)
+    lttng_ust_field_integer(uint64_t, quiet_ms, quiet_ms)
+    lttng_ust_field_integer(int, roots_unchanged, roots_unchanged)
+    GH_TP_GCINFO_FIELDS
   )
 )
 LTTNG_UST_TRACEPOINT_LOGLEVEL(genheap, gc_major_start,
@@ -146,7 +137,7 @@ LTTNG_UST_TRACEPOINT_EVENT(genheap, gc_major_end,
     GH_TP_NAME_FIELD(name)
     lttng_ust_field_integer(uint64_t, reclaimed, reclaimed)
     lttng_ust_field_integer(int, reason, reason)
-    GH_TP_GCINFO_FIELDS(info)
+    GH_TP_GCINFO_FIELDS
   )
 )
 LTTNG_UST_TRACEPOINT_LOGLEVEL(genheap, gc_major_end,
@@ -180,7 +171,7 @@ LTTNG_UST_TRACEPOINT_EVENT(genheap, hibernate,
     lttng_ust_field_integer(uint64_t, total_before,
                             heap_block_before + old_heap_block_before +
                                 mbuf_before)
-    GH_TP_GCINFO_FIELDS(info)
+    GH_TP_GCINFO_FIELDS
   )
 )
 LTTNG_UST_TRACEPOINT_LOGLEVEL(genheap, hibernate,
@@ -194,11 +185,38 @@ LTTNG_UST_TRACEPOINT_EVENT(genheap, max_heap_kill,
     GH_TP_NAME_FIELD(name)
     lttng_ust_field_integer(uint64_t, total_words, total_words)
     lttng_ust_field_integer(uint64_t, limit_words, limit_words)
-    GH_TP_GCINFO_FIELDS(info)
+    GH_TP_GCINFO_FIELDS
   )
 )
 LTTNG_UST_TRACEPOINT_LOGLEVEL(genheap, max_heap_kill,
                               LTTNG_UST_TRACEPOINT_LOGLEVEL_WARNING)
+
+/* ---- Census (schema 2) -------------------------------------------------- */
+
+#define GH_TP_CENSUS_FIELD_(member)                                            \
+  lttng_ust_field_integer(uint64_t, member, (uint64_t)census->member)
+
+/* A mark-only count of a process's live data (gh_census_info), with who
+ * asked (gh_census_trigger), how long the process had waited, whether its
+ * roots were those of its last collection, and the GC-info block. */
+LTTNG_UST_TRACEPOINT_EVENT(genheap, census,
+  LTTNG_UST_TP_ARGS(uint64_t, pid, const char *, name, int, trigger,
+                    uint64_t, waiting_ms, uint64_t, quiet_ms, int, roots_unchanged,
+                    const struct gh_census_info *, census,
+                    const struct gh_gc_info *, info),
+  LTTNG_UST_TP_FIELDS(
+    lttng_ust_field_integer(uint64_t, pid, pid)
+    GH_TP_NAME_FIELD(name)
+    lttng_ust_field_integer(int, trigger, trigger)
+    lttng_ust_field_integer(uint64_t, waiting_ms, waiting_ms)
+    lttng_ust_field_integer(uint64_t, quiet_ms, quiet_ms)
+    lttng_ust_field_integer(int, roots_unchanged, roots_unchanged)
+    GH_CENSUS_FIELDS(GH_TP_CENSUS_FIELD_)
+    GH_TP_GCINFO_FIELDS
+  )
+)
+LTTNG_UST_TRACEPOINT_LOGLEVEL(genheap, census,
+                              LTTNG_UST_TRACEPOINT_LOGLEVEL_INFO)
 
 /* ---- Refc binaries (DEBUG: one event per large binary) ------------------ */
 

@@ -149,6 +149,11 @@ typedef struct gh_runtime_options {
   bool gc_stress;
   /* Run gh_verify after every collection and fail loudly (GENHEAP_VERIFY). */
   bool verify;
+  /* While genheap:census is being recorded, a thread of the runtime calls
+   * gh_runtime_census_idle(rt, census_interval_ms) every census_interval_ms
+   * (0, the default: never).  The environment variable GENHEAP_CENSUS_MS,
+   * which genheap-trace sets, gives a default. */
+  uint64_t census_interval_ms;
 } gh_runtime_options;
 
 GH_API void gh_runtime_options_init(gh_runtime_options *opts);
@@ -258,34 +263,86 @@ GH_API gh_status gh_receive(gh_proc *p, gh_term *out);
 GH_API size_t gh_message_queue_len(gh_proc *p); /* [any thread] */
 
 /* ---- Statistics ---------------------------------------------------------- */
-/* The first eleven fields are BEAM's garbage_collection_info, same meaning
- * and unit (words).  Counters follow.  [owner] */
+/* The GC-info block, written once: gh_gc_info below, the fields of the
+ * tracepoints (docs/trace-events.md) and the analyzer's decoder are all
+ * expanded from this list, so they cannot drift apart.  The first eleven
+ * are BEAM's garbage_collection_info, same meaning and unit (words);
+ * genheap's counters (since spawn) follow.  X(type, name). */
+#define GH_GC_INFO_FIELDS(X)                                                    \
+  X(size_t, old_heap_block_size)   /* old heap block (0: none) */               \
+  X(size_t, heap_block_size)       /* young block, stack included */            \
+  X(size_t, mbuf_size)             /* received fragments not yet merged */      \
+  X(size_t, recent_size)           /* survived the previous GC */               \
+  X(size_t, stack_size)            /* slots plus the bottom frame */            \
+  X(size_t, old_heap_size)         /* used words of the old heap */             \
+  X(size_t, heap_size)             /* used words of the young heap */           \
+  X(size_t, bin_vheap_size)        /* refc-binary words, young generation */    \
+  X(size_t, bin_vheap_block_size)                                               \
+  X(size_t, bin_old_vheap_size)    /* refc-binary words, old heap */            \
+  X(size_t, bin_old_vheap_block_size)                                           \
+  X(uint64_t, minor_gcs)           /* completed minor collections */            \
+  X(uint64_t, full_sweeps)         /* completed full sweeps (hibernate too) */  \
+  X(uint64_t, hibernations)                                                     \
+  X(uint64_t, words_promoted)      /* copied to the old heap by minor GCs */    \
+  X(uint64_t, words_reclaimed)     /* sum of the words each GC did not keep */  \
+  X(uint64_t, gen_gcs)             /* minor GCs since the last full sweep */    \
+  X(uint64_t, message_queue_len)                                                \
+  X(uint64_t, refc_binaries)       /* ProcBins on the off-heap list */
+
+/* [owner] */
 typedef struct gh_gc_info {
-  size_t old_heap_block_size;
-  size_t heap_block_size;
-  size_t mbuf_size;
-  size_t recent_size;
-  size_t stack_size;
-  size_t old_heap_size;
-  size_t heap_size;
-  size_t bin_vheap_size;
-  size_t bin_vheap_block_size;
-  size_t bin_old_vheap_size;
-  size_t bin_old_vheap_block_size;
-  /* genheap's counters, since spawn */
-  uint64_t minor_gcs;       /* completed minor collections */
-  uint64_t full_sweeps;     /* completed full sweeps (hibernate included) */
-  uint64_t hibernations;
-  uint64_t words_promoted;  /* copied to the old heap by minor GCs */
-  uint64_t words_reclaimed; /* sum of the words each GC did not keep */
-  uint64_t gen_gcs;         /* minor GCs since the last full sweep */
-  uint64_t message_queue_len;
-  uint64_t refc_binaries;   /* ProcBins on this process's off-heap list */
+#define GH_GC_INFO_MEMBER_(type, name) type name;
+  GH_GC_INFO_FIELDS(GH_GC_INFO_MEMBER_)
+#undef GH_GC_INFO_MEMBER_
 } gh_gc_info;
 
 GH_API gh_status gh_proc_info(const gh_proc *p, gh_gc_info *out);
 /* heap_block_size + old_heap_block_size + mbuf_size, as total_heap_size. */
 GH_API size_t gh_total_heap_size(const gh_proc *p);
+
+/* ---- Census: what is live, measured without collecting ------------------- */
+/* A mark-only pass from the stack slots counts what a full sweep would keep,
+ * per generation, and which refc-binary words are still referenced.  Nothing
+ * moves: heap sizes, counters and the off-heap list are as before; only a
+ * mark bitmap and a work stack are borrowed from the allocator (GH_ERR_NOMEM).
+ * `*_size - *_live` is what a full sweep would free now: garbage the old heap
+ * keeps until its next sweep is `old_size - old_live`.  Young includes
+ * received fragments not yet merged.  Traced as genheap:census (with the
+ * GC-info block) when recorded.  X(name). */
+#define GH_CENSUS_FIELDS(X)                                                     \
+  X(young_size)       /* heap_size + mbuf_size */                               \
+  X(young_live)                                                                 \
+  X(old_size)         /* old_heap_size */                                       \
+  X(old_live)                                                                   \
+  X(bin_young_size)   /* bin_vheap_size: refc-binary words, young ProcBins */   \
+  X(bin_young_live)                                                             \
+  X(bin_old_size)     /* bin_old_vheap_size: refc-binary words, old ProcBins */ \
+  X(bin_old_live)
+
+typedef struct gh_census_info {
+#define GH_CENSUS_MEMBER_(name) size_t name;
+  GH_CENSUS_FIELDS(GH_CENSUS_MEMBER_)
+#undef GH_CENSUS_MEMBER_
+} gh_census_info;
+
+/* Who asked for a census (trace field `trigger`). */
+typedef enum gh_census_trigger {
+  GH_CENSUS_EXPLICIT = 0,    /* gh_census */
+  GH_CENSUS_IDLE = 1,        /* gh_runtime_census_idle */
+  GH_CENSUS_EXIT = 2,        /* gh_exit, while recording (old heap or binaries held) */
+  GH_CENSUS_RUNTIME_END = 3, /* gh_runtime_free, for every live process, while recording */
+  GH_CENSUS_RECORDER = 4     /* the runtime's census thread (census_interval_ms) */
+} gh_census_trigger;
+GH_API const char *gh_census_trigger_name(gh_census_trigger trigger); /* "idle"... */
+
+/* [owner] Never collects: terms in C variables stay valid. */
+GH_API gh_status gh_census(gh_proc *p, gh_census_info *out);
+/* [any thread] A census of every process that has waited (gh_wait) for at
+ * least min_wait_ms and has not been counted since it started waiting: its
+ * heap cannot change while it waits, so one census per wait is enough.
+ * Returns how many via *count (may be NULL). */
+GH_API gh_status gh_runtime_census_idle(gh_runtime *rt, uint64_t min_wait_ms,
+                                        size_t *count);
 
 /* ---- Debugging ----------------------------------------------------------- */
 /* Checks the heap invariants: every pointer stays within the process's own
@@ -314,7 +371,21 @@ typedef struct gh_proc_fast {
   gh_term *limit; /* htop may reach limit without a collection */
   gh_term *stop;  /* top of the stack: the last slot pushed */
   gh_term *hend;  /* end of the young block; hend[-1] is the bottom frame */
+  /* Slot overwrites and pops (the only ways a root is dropped): read by the
+   * runtime's census thread, which learns from it how long a process's
+   * roots, and so its garbage, have stayed as they are. */
+  uint64_t root_writes;
 } gh_proc_fast;
+
+/* Counts a root write; an atomic store because the census thread reads it,
+ * but a plain one on the usual targets (only the owner writes it). */
+static inline void gh__count_root_write(gh_proc_fast *f) {
+#if defined(__GNUC__)
+  __atomic_store_n(&f->root_writes, f->root_writes + 1, __ATOMIC_RELAXED);
+#else
+  f->root_writes++;
+#endif
+}
 
 GH_API gh_status gh_cons_slow(gh_proc *p, gh_term head, gh_term tail, gh_term *out);
 GH_API gh_status gh_slot_get_slow(const gh_proc *p, size_t slot, gh_term *out);
@@ -362,6 +433,7 @@ static inline gh_status gh_slot_set(gh_proc *p, size_t slot, gh_term t) {
   gh_proc_fast *f = (gh_proc_fast *)p;
   if (p && slot < gh__fast_depth(f) && gh__fast_arg(f, t)) {
     f->hend[-2 - (ptrdiff_t)slot] = t;
+    gh__count_root_write(f);
     return GH_OK;
   }
   return gh_slot_set_slow(p, slot, t);

@@ -535,7 +535,9 @@ gh_status gh__collect(gh_proc *p, size_t need, gh_term *roots, size_t nroots,
   p->flags &= ~(unsigned)GH_F_HIBERNATED;
   if (p->rt->verify)
     verify_or_die(p, "a collection");
-  return ensure_room(p, need, roots, nroots);
+  s = ensure_room(p, need, roots, nroots);
+  p->roots_at_gc = gh__roots_fingerprint(p); /* after the last move */
+  return s;
 }
 
 gh_status gh_gc(gh_proc *p, gh_gc_kind kind) {
@@ -573,6 +575,7 @@ gh_status gh__hibernate(gh_proc *p) {
   p->high_water = p->fast.htop;
   p->flags = (p->flags & ~(unsigned)GH_F_HEAP_GROW) | GH_F_HIBERNATED;
   p->hibernations++;
+  p->roots_at_gc = gh__roots_fingerprint(p);
   trace_gc_end(p, true, reclaimed, GH_SWEEP_HIBERNATE);
   trace_hibernate(p, heap_before, old_before, mbuf_before);
   if (p->rt->verify)

@@ -58,6 +58,7 @@ gh_status gh_pop(gh_proc *p, size_t n) {
   if (n > gh_depth(p))
     return GH_ERR_RANGE;
   p->fast.stop += n;
+  gh__count_root_write(&p->fast);
   set_limit(p);
   return GH_OK;
 }
@@ -85,6 +86,7 @@ gh_status gh_slot_set_slow(gh_proc *p, size_t slot, gh_term t) {
   if (s != GH_OK)
     return s;
   *slot_addr(p, slot) = t;
+  gh__count_root_write(&p->fast);
   return GH_OK;
 }
 

@@ -132,6 +132,15 @@ struct gh_proc {
   pthread_mutex_t state_lock;
   bool waiting;
   uint64_t wait_since_ms;
+  uint64_t waits;       /* gh_wait calls: numbers each wait */
+  /* The census thread's last look at fast.root_writes: the count it saw
+   * and when it saw it change (gh__roots_quiet_ms). */
+  atomic_uint_fast64_t writes_seen, writes_changed_ms;
+  uint64_t census_wait; /* the wait the last idle census counted (0: none) */
+
+  /* gh__roots_fingerprint after the last collection (or spawn): a census
+   * that finds the same roots measures the waste that GC left behind. */
+  uint64_t roots_at_gc;
 
   /* Runtime registry (all handles, dead or alive) and pid hash chain. */
   struct gh_proc *all_next, *all_prev;
@@ -155,6 +164,15 @@ struct gh_runtime {
   size_t pid_nbuckets;    /* a power of two */
   size_t pid_count;
   atomic_uint_fast64_t next_pid;
+
+  /* The census thread (census_interval_ms > 0 and lttng): started by
+   * gh_runtime_new, stopped and joined by gh_runtime_free. */
+  uint64_t census_interval_ms;
+  bool census_thread_started;
+  pthread_t census_thread;
+  pthread_mutex_t census_lock; /* guards census_stop */
+  pthread_cond_t census_wake;
+  bool census_stop;
 
   /* Accounting (atomics: any thread). */
   atomic_uint_fast64_t processes_alive, processes_spawned, processes_killed;
@@ -225,6 +243,18 @@ void gh__mailbox_drain(gh_proc *p);
 /* process.c */
 void gh__kill(gh_proc *p, size_t total, size_t limit);
 uint64_t gh__now_ms(gh_runtime *rt);
+/* How long a waiting process has waited (0 when it is not waiting). */
+uint64_t gh__waiting_ms(const gh_proc *p);
+
+/* census.c */
+gh_status gh__census(gh_proc *p, gh_census_info *out);
+gh_status gh__census_traced(gh_proc *p, gh_census_trigger trigger,
+                            uint64_t waiting_ms, gh_census_info *out);
+void gh__census_at_end(gh_proc *p, gh_census_trigger trigger);
+uint64_t gh__roots_fingerprint(const gh_proc *p);
+bool gh__roots_unchanged(const gh_proc *p);
+/* process.c: how long the roots have not changed, per the census thread. */
+uint64_t gh__roots_quiet_ms(const gh_proc *p);
 
 /* verify.c */
 gh_status gh__verify(const gh_proc *p, char *why, size_t why_size);

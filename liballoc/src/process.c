@@ -24,6 +24,15 @@ static uint64_t monotonic_ms(void *ctx) {
 
 uint64_t gh__now_ms(gh_runtime *rt) { return rt->clock(rt->clock_ctx); }
 
+/* Saturating: a wait that began after `now` was read has waited 0 ms. */
+static uint64_t waited_ms(const gh_proc *p, uint64_t now) {
+  return now > p->wait_since_ms ? now - p->wait_since_ms : 0;
+}
+
+uint64_t gh__waiting_ms(const gh_proc *p) {
+  return p->waiting ? waited_ms(p, gh__now_ms(p->rt)) : 0;
+}
+
 /* ---- Runtime ------------------------------------------------------------------ */
 
 void gh_runtime_options_init(gh_runtime_options *opts) {
@@ -34,6 +43,81 @@ void gh_runtime_options_init(gh_runtime_options *opts) {
 static bool env_flag(const char *name) {
   const char *v = getenv(name);
   return v && *v && strcmp(v, "0") != 0;
+}
+
+/* A decimal number in [0, max] from the environment; 0 when unset or not
+ * a number (a recorder's setting must never stop the program). */
+static uint64_t env_number(const char *name, uint64_t max) {
+  const char *v = getenv(name);
+  if (!v || !*v)
+    return 0;
+  char *end;
+  unsigned long long n = strtoull(v, &end, 10);
+  return *end == '\0' && v[0] != '-' && n <= max ? (uint64_t)n : 0;
+}
+
+static gh_status census_idle(gh_runtime *rt, uint64_t min_wait_ms,
+                             gh_census_trigger trigger, size_t *count);
+
+/* ---- The census thread ----------------------------------------------------- */
+
+/* While genheap:census is recorded, count the live data of processes that
+ * wait: an idle process emits nothing, so without this a trace could only
+ * guess how much of its old heap is garbage. */
+static void *census_main(void *arg) {
+  gh_runtime *rt = arg;
+  pthread_mutex_lock(&rt->census_lock);
+  while (!rt->census_stop) {
+    struct timespec until;
+    clock_gettime(CLOCK_MONOTONIC, &until);
+    uint64_t ns = (uint64_t)until.tv_nsec + (rt->census_interval_ms % 1000) * 1000000u;
+    until.tv_sec += (time_t)(rt->census_interval_ms / 1000 + ns / 1000000000u);
+    until.tv_nsec = (long)(ns % 1000000000u);
+    if (pthread_cond_timedwait(&rt->census_wake, &rt->census_lock, &until) == 0 ||
+        rt->census_stop)
+      continue;
+    pthread_mutex_unlock(&rt->census_lock);
+    if (trace_census_enabled())
+      census_idle(rt, rt->census_interval_ms, GH_CENSUS_RECORDER, NULL);
+    pthread_mutex_lock(&rt->census_lock);
+  }
+  pthread_mutex_unlock(&rt->census_lock);
+  return NULL;
+}
+
+/* Only a build that can record censuses runs the thread; a failure to start
+ * it costs the trace its idle censuses, never the program its runtime. */
+static void census_thread_start(gh_runtime *rt) {
+#ifndef GH_HAVE_LTTNG
+  rt->census_interval_ms = 0; /* nothing could record what it counts */
+#endif
+  if (!rt->census_interval_ms)
+    return;
+  pthread_condattr_t attr;
+  pthread_condattr_init(&attr);
+  pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
+  pthread_cond_init(&rt->census_wake, &attr);
+  pthread_condattr_destroy(&attr);
+  pthread_mutex_init(&rt->census_lock, NULL);
+  if (pthread_create(&rt->census_thread, NULL, census_main, rt) == 0) {
+    rt->census_thread_started = true;
+    return;
+  }
+  pthread_cond_destroy(&rt->census_wake);
+  pthread_mutex_destroy(&rt->census_lock);
+}
+
+static void census_thread_stop(gh_runtime *rt) {
+  if (!rt->census_thread_started)
+    return;
+  pthread_mutex_lock(&rt->census_lock);
+  rt->census_stop = true;
+  pthread_cond_signal(&rt->census_wake);
+  pthread_mutex_unlock(&rt->census_lock);
+  pthread_join(rt->census_thread, NULL);
+  pthread_cond_destroy(&rt->census_wake);
+  pthread_mutex_destroy(&rt->census_lock);
+  rt->census_thread_started = false;
 }
 
 gh_status gh_runtime_new(const gh_runtime_options *opts, gh_runtime **out) {
@@ -66,8 +150,12 @@ gh_status gh_runtime_new(const gh_runtime_options *opts, gh_runtime **out) {
   rt->clock_ctx = opts->clock_ctx;
   rt->gc_stress = opts->gc_stress || env_flag("GENHEAP_GC_STRESS");
   rt->verify = opts->verify || env_flag("GENHEAP_VERIFY");
+  rt->census_interval_ms = opts->census_interval_ms
+                               ? opts->census_interval_ms
+                               : env_number("GENHEAP_CENSUS_MS", 86400000);
   atomic_store(&rt->next_pid, 1);
   pthread_rwlock_init(&rt->procs_lock, NULL);
+  census_thread_start(rt);
   *out = rt;
   return GH_OK;
 }
@@ -79,6 +167,12 @@ static void proc_free_handle(gh_proc *p);
 void gh_runtime_free(gh_runtime *rt) {
   if (!rt)
     return;
+  census_thread_stop(rt);
+  /* The last word on every process still alive: what it held, and how much
+   * of it was garbage, when the program let go of it. */
+  for (gh_proc *p = rt->all; p; p = p->all_next)
+    if (p->alive)
+      gh__census_at_end(p, GH_CENSUS_RUNTIME_END);
   while (rt->all) {
     gh_proc *p = rt->all;
     rt->all = p->all_next;
@@ -210,6 +304,7 @@ static gh_status init_heap(gh_proc *p) {
   p->fast.stop = p->fast.hend - 1;
   *p->fast.stop = frame_marker();
   set_limit(p);
+  p->roots_at_gc = gh__roots_fingerprint(p);
   return GH_OK;
 }
 
@@ -283,6 +378,8 @@ gh_status gh_spawn(gh_runtime *rt, const gh_spawn_options *opts, gh_proc **out) 
     return s;
   }
   p->alive = true;
+  if (rt->census_thread_started) /* its roots are quiet from birth */
+    atomic_store(&p->writes_changed_ms, gh__now_ms(rt));
   atomic_fetch_add(&rt->processes_alive, 1);
   atomic_fetch_add(&rt->processes_spawned, 1);
   trace_proc_spawn(p);
@@ -294,6 +391,8 @@ gh_status gh_spawn(gh_runtime *rt, const gh_spawn_options *opts, gh_proc **out) 
 
 /* Ends a live process: unpublish (no new messages), then release all. */
 static void terminate(gh_proc *p, int reason) {
+  if (reason == 0)
+    gh__census_at_end(p, GH_CENSUS_EXIT);
   trace_proc_exit(p, reason);
   pthread_rwlock_wrlock(&p->rt->procs_lock);
   registry_unpublish(p->rt, p);
@@ -318,6 +417,11 @@ gh_status gh_exit(gh_proc *p) {
   if (!p)
     return GH_ERR_NULL;
   gh_runtime *rt = p->rt;
+  /* An idle pass (hibernation, census) that claimed the process finishes
+   * before the handle goes away. */
+  pthread_mutex_lock(&p->state_lock);
+  p->waiting = false;
+  pthread_mutex_unlock(&p->state_lock);
   if (p->alive)
     terminate(p, 0);
   pthread_rwlock_wrlock(&rt->procs_lock);
@@ -342,6 +446,7 @@ gh_status gh_wait(gh_proc *p) {
   bool was_waiting = p->waiting;
   p->waiting = true;
   p->wait_since_ms = gh__now_ms(p->rt);
+  p->waits++;
   pthread_mutex_unlock(&p->state_lock);
   return was_waiting ? GH_ERR_BUSY : GH_OK;
 }
@@ -359,34 +464,156 @@ gh_status gh_resume(gh_proc *p) {
   return was_waiting ? GH_OK : GH_ERR_BUSY;
 }
 
-static bool should_hibernate(gh_proc *p, uint64_t now) {
-  /* waiting first: the other fields are the owner's unless it waits */
-  return p->waiting && p->alive && p->hibernate_after_ms &&
-         !(p->flags & GH_F_HIBERNATED) && atomic_load(&p->mq_len) == 0 &&
-         now - p->wait_since_ms >= p->hibernate_after_ms;
+/* ---- Idle passes: hibernate_after and the idle census ---------------------- */
+
+/* Processes are visited by pid from a snapshot of the registry, and each is
+ * looked up again and claimed (its state_lock) on its own: the registry
+ * lock is held only for the lookup, never during a sweep or a census, so
+ * spawn, exit and sends go on meanwhile.  The clock is read after the claim,
+ * so a wait cannot seem to have begun in the future. */
+/* What a pass does to each process it claims: `wants` and `act` apply to
+ * waiting ones only; `observe` (may be NULL) to every one. */
+typedef struct idle_pass {
+  bool (*wants)(const gh_proc *p, uint64_t waited, const struct idle_pass *pass);
+  gh_status (*act)(gh_proc *p, uint64_t waited, const struct idle_pass *pass);
+  void (*observe)(gh_proc *p, uint64_t now);
+  uint64_t min_wait_ms;      /* census */
+  gh_census_trigger trigger; /* census */
+} idle_pass;
+
+static gh_proc *registry_find(gh_runtime *rt, gh_pid pid) {
+  gh_proc *q = rt->pid_buckets[pid & (rt->pid_nbuckets - 1)];
+  while (q && q->pid != pid)
+    q = q->hash_next;
+  return q;
+}
+
+/* The pids of the live processes; *n of them (NULL and 0 when none, or when
+ * the allocator fails: then this pass does nothing). */
+static gh_pid *snapshot_pids(gh_runtime *rt, size_t *n, size_t *cap) {
+  pthread_rwlock_rdlock(&rt->procs_lock);
+  *cap = rt->pid_count;
+  gh_pid *pids = *cap ? gh__alloc(rt, *cap * sizeof *pids) : NULL;
+  *n = 0;
+  for (gh_proc *p = rt->all; pids && p && *n < *cap; p = p->all_next)
+    if (p->alive)
+      pids[(*n)++] = p->pid;
+  pthread_rwlock_unlock(&rt->procs_lock);
+  return pids;
+}
+
+/* Claims the live process `pid` if nobody holds it: its state_lock held on
+ * return, or NULL. */
+static gh_proc *claim(gh_runtime *rt, gh_pid pid) {
+  pthread_rwlock_rdlock(&rt->procs_lock);
+  gh_proc *p = registry_find(rt, pid);
+  if (p && pthread_mutex_trylock(&p->state_lock) != 0)
+    p = NULL; /* its owner is resuming or exiting it: not idle */
+  pthread_rwlock_unlock(&rt->procs_lock);
+  return p;
+}
+
+static gh_status for_each_idle(gh_runtime *rt, const idle_pass *pass,
+                               size_t *count) {
+  size_t n = 0, cap = 0, done = 0;
+  gh_status worst = GH_OK;
+  gh_pid *pids = snapshot_pids(rt, &n, &cap);
+  for (size_t i = 0; i < n; i++) {
+    gh_proc *p = claim(rt, pids[i]);
+    if (!p)
+      continue;
+    uint64_t now = gh__now_ms(rt);
+    if (pass->observe && p->alive)
+      pass->observe(p, now);
+    /* waiting first: the other fields are the owner's unless it waits */
+    if (p->waiting && p->alive) {
+      uint64_t waited = waited_ms(p, now);
+      if (pass->wants(p, waited, pass)) {
+        gh_status s = pass->act(p, waited, pass);
+        if (s == GH_OK)
+          done++;
+        else
+          worst = s;
+      }
+    }
+    pthread_mutex_unlock(&p->state_lock);
+  }
+  if (pids)
+    gh__free(rt, pids, cap * sizeof *pids);
+  if (count)
+    *count = done;
+  return worst;
+}
+
+static bool wants_hibernation(const gh_proc *p, uint64_t waited,
+                              const idle_pass *pass) {
+  (void)pass;
+  return p->hibernate_after_ms && !(p->flags & GH_F_HIBERNATED) &&
+         atomic_load(&((gh_proc *)p)->mq_len) == 0 && waited >= p->hibernate_after_ms;
+}
+
+static gh_status hibernate_waiting(gh_proc *p, uint64_t waited,
+                                   const idle_pass *pass) {
+  (void)waited;
+  (void)pass;
+  return gh__hibernate(p);
 }
 
 gh_status gh_runtime_hibernate_idle(gh_runtime *rt, size_t *count) {
   if (!rt)
     return GH_ERR_NULL;
-  size_t n = 0;
-  gh_status worst = GH_OK;
-  uint64_t now = gh__now_ms(rt);
-  pthread_rwlock_rdlock(&rt->procs_lock);
-  for (gh_proc *p = rt->all; p; p = p->all_next) {
-    if (pthread_mutex_trylock(&p->state_lock) != 0)
-      continue; /* its owner is resuming it: not idle */
-    if (should_hibernate(p, now)) {
-      gh_status s = gh__hibernate(p);
-      if (s == GH_OK)
-        n++;
-      else
-        worst = s;
-    }
-    pthread_mutex_unlock(&p->state_lock);
-  }
-  pthread_rwlock_unlock(&rt->procs_lock);
-  if (count)
-    *count = n;
-  return worst;
+  const idle_pass pass = {wants_hibernation, hibernate_waiting, NULL, 0, 0};
+  return for_each_idle(rt, &pass, count);
+}
+
+/* One census per wait: the heap of a waiting process cannot change. */
+static bool wants_census(const gh_proc *p, uint64_t waited, const idle_pass *pass) {
+  return p->census_wait != p->waits && waited >= pass->min_wait_ms;
+}
+
+static gh_status census_waiting(gh_proc *p, uint64_t waited, const idle_pass *pass) {
+  gh_census_info info;
+  gh_status s = gh__census_traced(p, pass->trigger, waited, &info);
+  if (s == GH_OK)
+    p->census_wait = p->waits;
+  return s;
+}
+
+/* The census thread's view of a process's roots: when it last saw their
+ * write count move.  Read by gh__roots_quiet_ms on any thread. */
+static void observe_roots(gh_proc *p, uint64_t now) {
+  uint64_t w = __atomic_load_n(&p->fast.root_writes, __ATOMIC_RELAXED);
+  if (w == atomic_load_explicit(&p->writes_seen, memory_order_relaxed))
+    return;
+  atomic_store_explicit(&p->writes_changed_ms, now, memory_order_relaxed);
+  atomic_store_explicit(&p->writes_seen, w, memory_order_release);
+}
+
+static gh_status census_idle(gh_runtime *rt, uint64_t min_wait_ms,
+                             gh_census_trigger trigger, size_t *count) {
+  const idle_pass pass = {wants_census, census_waiting,
+                          trigger == GH_CENSUS_RECORDER ? observe_roots : NULL,
+                          min_wait_ms, trigger};
+  return for_each_idle(rt, &pass, count);
+}
+
+/* How long the roots have certainly not changed, as far as the census
+ * thread has seen (0 without it, or when they changed since its last
+ * look): the garbage a census finds was there for at least that long. */
+uint64_t gh__roots_quiet_ms(const gh_proc *p) {
+  if (!p->rt->census_thread_started)
+    return 0;
+  uint64_t seen = atomic_load_explicit(&p->writes_seen, memory_order_acquire);
+  if (seen != __atomic_load_n(&p->fast.root_writes, __ATOMIC_RELAXED))
+    return 0;
+  uint64_t since = atomic_load_explicit(&p->writes_changed_ms, memory_order_relaxed);
+  uint64_t now = gh__now_ms(p->rt);
+  return now > since ? now - since : 0;
+}
+
+gh_status gh_runtime_census_idle(gh_runtime *rt, uint64_t min_wait_ms,
+                                 size_t *count) {
+  if (!rt)
+    return GH_ERR_NULL;
+  return census_idle(rt, min_wait_ms, GH_CENSUS_IDLE, count);
 }

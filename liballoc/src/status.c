@@ -34,3 +34,14 @@ const char *gh_sweep_reason_name(gh_sweep_reason reason) {
   }
   return "unknown";
 }
+
+const char *gh_census_trigger_name(gh_census_trigger trigger) {
+  switch (trigger) {
+  case GH_CENSUS_EXPLICIT: return "explicit";
+  case GH_CENSUS_IDLE: return "idle";
+  case GH_CENSUS_EXIT: return "exit";
+  case GH_CENSUS_RUNTIME_END: return "runtime_end";
+  case GH_CENSUS_RECORDER: return "recorder";
+  }
+  return "unknown";
+}

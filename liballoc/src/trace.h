@@ -39,13 +39,18 @@ static inline void trace_proc_exit(const gh_proc *p, int reason) {
   }
 }
 
+/* A full sweep's start also says whether the process was waiting and
+ * whether its roots are those of its last GC: the analyzer's evidence for
+ * how long the garbage the sweep frees had been held. */
 static inline void trace_gc_start(const gh_proc *p, bool major, size_t need,
                                   int reason) {
   if (major ? GH_TP_ENABLED(gc_major_start) : GH_TP_ENABLED(gc_minor_start)) {
     gh_gc_info i;
     gh__fill_info(p, &i);
     if (major)
-      GH_TP_DO(gc_major_start, p->pid, p->name, need, reason, &i);
+      GH_TP_DO(gc_major_start, p->pid, p->name, need, reason,
+               gh__waiting_ms(p), gh__roots_quiet_ms(p), gh__roots_unchanged(p),
+               &i);
     else
       GH_TP_DO(gc_minor_start, p->pid, p->name, need, &i);
   }
@@ -85,6 +90,22 @@ static inline void trace_max_heap_kill(const gh_proc *p, size_t total,
     gh_gc_info i;
     gh__fill_info(p, &i);
     GH_TP_DO(max_heap_kill, p->pid, p->name, total, limit, &i);
+  }
+}
+
+static inline bool trace_census_enabled(void) {
+  return GH_TP_ENABLED(census);
+}
+
+static inline void trace_census(const gh_proc *p, gh_census_trigger trigger,
+                                uint64_t waiting_ms, uint64_t quiet_ms,
+                                bool roots_unchanged,
+                                const gh_census_info *census) {
+  if (GH_TP_ENABLED(census)) {
+    gh_gc_info i;
+    gh__fill_info(p, &i);
+    GH_TP_DO(census, p->pid, p->name, (int)trigger, waiting_ms, quiet_ms,
+             (int)roots_unchanged, census, &i);
   }
 }
 
