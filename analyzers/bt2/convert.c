@@ -13,10 +13,12 @@
 #include <string.h>
 
 enum { F_PID, F_NAME, F_RECLAIMED, F_NEED, F_REASON, F_WORDS, F_BIN_BYTES,
-       F_HIB_AFTER, F_FULLSWEEP_AFTER, F_COUNT };
+       F_HIB_AFTER, F_FULLSWEEP_AFTER, F_SCHEMA, F_TRIGGER, F_WAITING_MS,
+       F_QUIET_MS, F_ROOTS_UNCHANGED, F_COUNT };
 static const char *const field_names[F_COUNT] = {
     "pid", "name", "reclaimed", "need", "reason", "words", "bin_bytes",
-    "hibernate_after_ms", "fullsweep_after"};
+    "hibernate_after_ms", "fullsweep_after", "schema", "trigger", "waiting_ms",
+    "quiet_ms", "roots_unchanged"};
 
 static const char *const event_names[GHA_EV_COUNT] = {
     [GHA_EV_SPAWN] = "genheap:proc_spawn",
@@ -29,7 +31,8 @@ static const char *const event_names[GHA_EV_COUNT] = {
     [GHA_EV_HIBERNATE] = "genheap:hibernate",
     [GHA_EV_MAX_HEAP_KILL] = "genheap:max_heap_kill",
     [GHA_EV_BINARY_ALLOC] = "genheap:binary_alloc",
-    [GHA_EV_BINARY_FREE] = "genheap:binary_free"};
+    [GHA_EV_BINARY_FREE] = "genheap:binary_free",
+    [GHA_EV_CENSUS] = "genheap:census"};
 
 /* A member to read: its index (-1 absent) and how (asking each field its
  * class type would cost as much as the rest of the decoding). */
@@ -44,6 +47,8 @@ struct gha_ec_entry {
   struct member field[F_COUNT];
   struct member info[GHA_GCINFO_FIELDS];
   bool has_info;
+  struct member census[GHA_CENSUS_FIELDS];
+  bool has_census;
   struct member vpid;         /* in the common context */
   bool has_clock;
 };
@@ -108,6 +113,12 @@ static void plan_event_class(struct gha_ec_entry *e, const bt_event_class *ec) {
     e->info[i] = member_of(payload, gha_gcinfo_names[i]);
     if (e->info[i].kind == M_OTHER)
       e->has_info = false;
+  }
+  e->has_census = e->type == GHA_EV_CENSUS;
+  for (int i = 0; i < GHA_CENSUS_FIELDS; i++) {
+    e->census[i] = member_of(payload, gha_census_names[i]);
+    if (e->census[i].kind == M_OTHER)
+      e->has_census = false;
   }
   const bt_stream_class *sc = bt_event_class_borrow_stream_class_const(ec);
   e->vpid = member_of(
@@ -195,18 +206,30 @@ static void read_payload(const struct gha_ec_entry *e, const bt_field *payload,
   ev->bin_bytes = member_u64(payload, e->field[F_BIN_BYTES]);
   ev->hibernate_after_ms = member_u64(payload, e->field[F_HIB_AFTER]);
   ev->fullsweep_after = member_u64(payload, e->field[F_FULLSWEEP_AFTER]);
+  ev->schema = member_u64(payload, e->field[F_SCHEMA]);
+  ev->trigger = member_u64(payload, e->field[F_TRIGGER]);
+  ev->waiting_ms = member_u64(payload, e->field[F_WAITING_MS]);
+  ev->quiet_ms = member_u64(payload, e->field[F_QUIET_MS]);
+  ev->roots_unchanged = member_u64(payload, e->field[F_ROOTS_UNCHANGED]) != 0;
   ev->name = NULL;
   if (e->field[F_NAME].index >= 0) {
     const bt_field *nf = bt_field_structure_borrow_member_field_by_index_const(
         payload, (uint64_t)e->field[F_NAME].index);
+    /* babeltrace2 2.0 hands back the previous event's bytes for an empty
+     * string: its length is right, so an empty name stays empty. */
     if (bt_field_get_class_type(nf) == BT_FIELD_CLASS_TYPE_STRING)
-      ev->name = bt_field_string_get_value(nf);
+      ev->name = bt_field_string_get_length(nf) ? bt_field_string_get_value(nf) : "";
   }
   ev->has_info = e->has_info;
   if (e->has_info) {
     uint64_t *slots = gha_gcinfo_slots(&ev->info);
     for (int i = 0; i < GHA_GCINFO_FIELDS; i++)
       slots[i] = member_u64(payload, e->info[i]);
+  }
+  if (e->has_census) {
+    uint64_t *slots = gha_census_slots(&ev->census);
+    for (int i = 0; i < GHA_CENSUS_FIELDS; i++)
+      slots[i] = member_u64(payload, e->census[i]);
   }
 }
 
@@ -229,10 +252,13 @@ static int handle_event(struct gha_bt2 *cv, const bt_message *msg) {
     return fail(cv, "lacks the vpid context (record with "
                     "`lttng add-context -u -t vpid`)", name);
   if (e->field[F_PID].kind == M_OTHER && e->type != GHA_EV_BINARY_FREE)
-    return fail(cv, "lacks the pid field (not genheap trace schema 1)", name);
+    return fail(cv, "lacks the pid field (not a genheap trace)", name);
   if (!e->has_clock)
     return fail(cv, "has no timestamp (stream class without a clock)", name);
+  if (e->type == GHA_EV_CENSUS && !e->has_census)
+    return fail(cv, "lacks the census fields (not genheap trace schema 2)", name);
   struct gha_event ev;
+  memset(&ev, 0, sizeof ev); /* an event class may lack the GC-info block */
   ev.type = (enum gha_event_type)e->type;
   int64_t ns = 0;
   bt_clock_snapshot_get_ns_from_origin(
@@ -244,9 +270,44 @@ static int handle_event(struct gha_bt2 *cv, const bt_message *msg) {
   ev.vpid = (int64_t)member_u64(bt_event_borrow_common_context_field_const(event),
                                 e->vpid);
   read_payload(e, bt_event_borrow_payload_field_const(event), &ev);
+  if (ev.type == GHA_EV_SPAWN && ev.schema &&
+      (ev.schema < GHA_TRACE_SCHEMA_MIN || ev.schema > GHA_TRACE_SCHEMA_MAX)) {
+    char why[160];
+    snprintf(why, sizeof why,
+             "is of genheap trace schema %llu; this analyzer reads schemas "
+             "%d to %d",
+             (unsigned long long)ev.schema, GHA_TRACE_SCHEMA_MIN,
+             GHA_TRACE_SCHEMA_MAX);
+    return fail(cv, why, name);
+  }
   cv->genheap_events++;
   if (!gha_feed(cv->an, &ev))
     return fail(cv, "could not be recorded: out of memory", name);
+  return 0;
+}
+
+/* A packet's beginning or end: the recording covered that time, events or
+ * not (LTTng closes every packet when the session stops). */
+static int handle_packet(struct gha_bt2 *cv, const bt_message *msg, bool end) {
+  const bt_packet *packet = end ? bt_message_packet_end_borrow_packet_const(msg)
+                                : bt_message_packet_beginning_borrow_packet_const(msg);
+  const bt_stream *stream = bt_packet_borrow_stream_const(packet);
+  const bt_stream_class *sc = bt_stream_borrow_class_const(stream);
+  if (end ? !bt_stream_class_packets_have_end_default_clock_snapshot(sc)
+          : !bt_stream_class_packets_have_beginning_default_clock_snapshot(sc))
+    return 0;
+  const bt_clock_snapshot *cs =
+      end ? bt_message_packet_end_borrow_default_clock_snapshot_const(msg)
+          : bt_message_packet_beginning_borrow_default_clock_snapshot_const(msg);
+  int64_t ns = 0;
+  if (bt_clock_snapshot_get_ns_from_origin(cs, &ns) !=
+          BT_CLOCK_SNAPSHOT_GET_NS_FROM_ORIGIN_STATUS_OK ||
+      ns < 0)
+    return 0;
+  uint32_t host, trace;
+  if (host_for(cv, bt_stream_borrow_trace_const(stream), &host, &trace) < 0)
+    return fail(cv, "could not be decoded: out of memory", "packet");
+  gha_note_time(cv->an, trace, (uint64_t)ns);
   return 0;
 }
 
@@ -254,6 +315,10 @@ int gha_bt2_handle(struct gha_bt2 *cv, const bt_message *msg) {
   switch (bt_message_get_type(msg)) {
   case BT_MESSAGE_TYPE_EVENT:
     return handle_event(cv, msg);
+  case BT_MESSAGE_TYPE_PACKET_BEGINNING:
+    return handle_packet(cv, msg, false);
+  case BT_MESSAGE_TYPE_PACKET_END:
+    return handle_packet(cv, msg, true);
   case BT_MESSAGE_TYPE_DISCARDED_EVENTS: {
     uint64_t count = 0;
     if (bt_message_discarded_events_get_count(msg, &count) !=

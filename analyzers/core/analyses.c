@@ -1,21 +1,27 @@
-/* analyses.c -- turns per-process aggregates into findings.
+/* analyses.c -- judges each process over its whole observed life.
  *
- * All durations are trace time (event timestamps), so a recorded trace gives
- * the same findings however fast it is read.  "Idle" for a process is the
- * time from its last GC to the end of the trace; it is "long" when it is at
- * least min_idle and at least idle_factor times the mean interval between
- * the process's GCs while it was busy (a process that collected every 10 ms
- * and then not for 2 s has stopped working).  The findings:
+ * Design: docs/analyses.md.  All durations are trace time, so a recorded
+ * trace gives the same findings however fast it is read.  A process's life
+ * runs from its first event to its exit, its kill or its runtime's end, or
+ * else to the end of its recording (the trace's last packet, not its last
+ * event: a process that idles emits nothing).
  *
- *  bloat             old heap grown since the last full sweep (or spawn),
- *                    not swept for a long time, process idle.
- *  binleak           refc-binary words referenced from the old heap grew in
- *                    several steps with no sweep to release them (a router
- *                    that forwards large binaries and then idles).
- *  idle-after-burst  many GCs, then none for at least half of the process's
- *                    observed life, with a large heap still held.
+ * Severity follows evidence.  procs.c keeps, per process, the garbage that
+ * censuses and sweeps measured, as a lower bound over time (waste.h).  A
+ * warning needs that bound at or above the threshold for at least min_idle:
  *
- * Processes that exited hold nothing and are only summarised.
+ *  bloat             old-heap garbage held for long (bloat_min_words).
+ *  binleak           refc-binary words that only old-heap garbage kept
+ *                    alive, held for long (binleak_min_words).
+ *
+ * A process whose trace suggests the same (old heap grown, unswept, idle
+ * for long) but that nothing measured gets an `info` finding that says its
+ * figure is an estimate; a census that measured little garbage silences
+ * the suspicion.  An all-live old heap is not waste, however large.
+ *
+ *  idle-after-burst  (info) many GCs, then none for at least half of the
+ *                    process's observed life, with large heap blocks still
+ *                    held: memory, not necessarily garbage.
  */
 #include "internal.h"
 
@@ -51,13 +57,31 @@ const char *gha_analysis_name(enum gha_analysis a) {
 
 /* The end of the process's own trace: traces recorded at different times
  * and read together must not make each other's processes look idle. */
-static uint64_t end_of(const struct gha_analyzer *an, const struct gha_proc *p) {
+static uint64_t trace_end_of(const struct gha_analyzer *an, const struct gha_proc *p) {
   return an->trace_end_ns[p->trace];
+}
+
+uint64_t gha_proc_end_ns(const struct gha_analyzer *an, const struct gha_proc *p) {
+  uint64_t end = p->end_ns ? p->end_ns : trace_end_of(an, p);
+  return end > p->last_ns ? end : p->last_ns;
+}
+
+const char *gha_proc_state(const struct gha_proc *p) {
+  if (p->killed)
+    return "killed";
+  if (p->exited)
+    return "exited";
+  return p->freed ? "freed" : "alive";
+}
+
+static uint64_t life_ns(const struct gha_analyzer *an, const struct gha_proc *p) {
+  return gha_proc_end_ns(an, p) - p->first_ns;
 }
 
 static uint64_t idle_ns(const struct gha_analyzer *an, const struct gha_proc *p) {
   uint64_t last = p->gc_count ? p->last_gc_ns : p->first_ns;
-  return end_of(an, p) > last ? end_of(an, p) - last : 0;
+  uint64_t end = gha_proc_end_ns(an, p);
+  return end > last ? end - last : 0;
 }
 
 /* Idle for a long time compared with how often it collected when busy. */
@@ -77,21 +101,28 @@ static uint64_t since_sweep(const struct gha_proc *p) {
   return p->last_sweep_ns ? p->last_sweep_ns : p->first_ns;
 }
 
-static bool alive(const struct gha_proc *p) {
-  return p->has_info && !p->exited && !p->killed;
+void gha_proc_waste(const struct gha_analyzer *an, const struct gha_proc *p,
+                    struct gha_waste_summary *words, struct gha_waste_summary *bins) {
+  uint64_t end = gha_proc_end_ns(an, p);
+  gha_waste_summarize(&p->waste, end, an->opts.bloat_min_words, words);
+  gha_waste_summarize(&p->binwaste, end, an->opts.binleak_min_words, bins);
 }
 
 static struct gha_finding *new_finding(struct gha_analyzer *an,
                                        enum gha_analysis a,
                                        enum gha_severity sev,
-                                       const struct gha_proc *p) {
-  struct gha_finding *grown =
-      realloc(an->findings, (an->nfindings + 1) * sizeof *grown);
-  if (!grown)
-    return NULL;
-  an->findings = grown;
-  struct gha_finding *f = &an->findings[an->nfindings++];
+                                       struct gha_proc *p) {
+  if (an->nfindings == an->findings_cap) {
+    size_t cap = an->findings_cap ? an->findings_cap * 2 : 16;
+    struct gha_finding *grown = realloc(an->findings, cap * sizeof *grown);
+    if (!grown)
+      return NULL;
+    an->findings = grown;
+    an->findings_cap = cap;
+  }
+  struct gha_finding *f = &an->findings[an->nfindings];
   memset(f, 0, sizeof *f);
+  p->finding_at[a] = (int32_t)an->nfindings++;
   f->analysis = a;
   f->severity = sev;
   f->proc = p;
@@ -100,91 +131,157 @@ static struct gha_finding *new_finding(struct gha_analyzer *an,
   return f;
 }
 
-/* What a full sweep would free now: the fraction earlier sweeps of this
- * process reclaimed, or, with no sweep to learn from, the old heap beyond
- * what survived the last minor GC (the recent live data). */
-static void estimate_freed(const struct gha_proc *p, struct gha_finding *f) {
-  const struct gha_gcinfo *g = &p->info;
-  if (p->sweep_total > 0) {
-    double frac = (double)p->sweep_reclaimed / (double)p->sweep_total;
-    f->likely_freed = (uint64_t)(frac * (double)(g->heap_size + g->old_heap_size));
-    f->estimate = "history";
-  } else {
-    f->likely_freed =
-        g->old_heap_size > g->recent_size ? g->old_heap_size - g->recent_size : 0;
-    f->estimate = "recent_live";
-  }
+/* How the process's life ended, for the messages. */
+static const char *ending(const struct gha_proc *p) {
+  if (p->killed)
+    return "until it was killed";
+  if (p->exited)
+    return "until it exited";
+  if (p->freed)
+    return "until its runtime ended";
+  return "and still at the end of the recording";
 }
 
-static void check_bloat(struct gha_analyzer *an, const struct gha_proc *p) {
+/* A census after the process's last GC saw its heap as it idles: what it
+ * measured stands, suspicion or not. */
+static bool census_covers_idle(const struct gha_proc *p) {
+  return p->censuses && p->last_census_ns >= p->last_gc_ns;
+}
+
+/* The measured finding: waste at or above the threshold for min_idle. */
+static bool report_measured(struct gha_analyzer *an, struct gha_proc *p,
+                            enum gha_analysis a, const struct gha_waste_summary *w,
+                            uint64_t threshold, const char *what) {
+  if (w->above_ns < an->opts.min_idle_ns || w->above_ns == 0)
+    return false;
+  struct gha_finding *f = new_finding(an, a, GHA_SEV_WARNING, p);
+  if (!f)
+    return true;
+  uint64_t life = life_ns(an, p);
+  f->measured = true;
+  f->evidence = gha_measure_name(w->peak_by);
+  f->waste_words = w->peak;
+  f->waste_word_s = w->word_s;
+  f->above_ns = w->above_ns;
+  f->life_share = life ? (double)w->above_ns / (double)life : 0.0;
+  f->from_ns = w->first_above_ns;
+  f->until_ns = w->last_above_ns;
+  f->would_free = w->now_words;
+  f->would_free_kind = "measured";
+  snprintf(f->message, sizeof f->message,
+           "held %llu words of %s (peak), at least %llu of them for %.3f s "
+           "(%.0f%% of its life, from %.3f s to %.3f s of the trace) %s; "
+           "%.4g word-seconds (measured: %s)",
+           (unsigned long long)w->peak, what, (unsigned long long)threshold,
+           (double)w->above_ns / 1e9, 100.0 * f->life_share,
+           (double)(f->from_ns - an->begin_ns) / 1e9,
+           (double)(f->until_ns - an->begin_ns) / 1e9, ending(p), w->word_s,
+           f->evidence);
+  return true;
+}
+
+static const char *const bloat_fix =
+    "set hibernate_after_ms so the idle process is swept and shrunk, lower "
+    "fullsweep_after, or do the work in a shorter-lived process";
+static const char *const binleak_fix =
+    "hibernate the idle process (hibernate_after_ms with gh_wait and "
+    "gh_runtime_hibernate_idle), or sweep (gh_gc GH_GC_MAJOR) after "
+    "forwarding large binaries";
+
+static void check_bloat(struct gha_analyzer *an, struct gha_proc *p,
+                        const struct gha_waste_summary *w) {
   const struct gha_gcinfo *g = &p->info;
-  if (!alive(p) || g->old_heap_size < an->opts.bloat_min_words)
+  if (report_measured(an, p, GHA_BLOAT, w, an->opts.bloat_min_words,
+                      "old-heap garbage")) {
+    if (p->finding_at[GHA_BLOAT] >= 0) {
+      an->findings[p->finding_at[GHA_BLOAT]].held_words = g->old_heap_size;
+      an->findings[p->finding_at[GHA_BLOAT]].fix = bloat_fix;
+    }
     return;
-  if (g->old_heap_size <= p->old_after_sweep)
-    return; /* not grown since the last sweep */
-  if (end_of(an, p) - since_sweep(p) < an->opts.min_idle_ns || !is_long_idle(an, p))
+  }
+  /* The suspicion: grown since its last sweep, unswept and idle for long,
+   * and nothing measured how much of it is garbage. */
+  if (!p->has_info || g->old_heap_size < an->opts.bloat_min_words ||
+      g->old_heap_size <= p->old_after_sweep || census_covers_idle(p))
     return;
-  struct gha_finding *f = new_finding(an, GHA_BLOAT, GHA_SEV_WARNING, p);
+  if (gha_proc_end_ns(an, p) - since_sweep(p) < an->opts.min_idle_ns ||
+      !is_long_idle(an, p))
+    return;
+  struct gha_finding *f = new_finding(an, GHA_BLOAT, GHA_SEV_INFO, p);
   if (!f)
     return;
-  f->held_words = g->old_heap_size;
-  estimate_freed(p, f);
+  f->evidence = "none";
+  f->held_words = f->waste_words = f->would_free = g->old_heap_size;
+  f->would_free_kind = "estimated";
   snprintf(f->message, sizeof f->message,
-           "old heap holds %llu words (block %llu) unswept for %.3f s, idle "
-           "%.3f s; a full sweep would likely free %llu words (%s)",
+           "old heap holds %llu words (block %llu), unswept for %.3f s and idle "
+           "%.3f s %s; no census or sweep measured how much of it is garbage: "
+           "a full sweep would free up to %llu words (estimated)",
            (unsigned long long)g->old_heap_size,
            (unsigned long long)g->old_heap_block_size,
-           (double)(end_of(an, p) - f->since_ns) / 1e9, (double)f->idle_ns / 1e9,
-           (unsigned long long)f->likely_freed, f->estimate);
-  f->fix = "set hibernate_after_ms so the idle process is swept and shrunk, "
-           "lower fullsweep_after, or do the work in a shorter-lived process";
+           (double)(gha_proc_end_ns(an, p) - f->since_ns) / 1e9,
+           (double)f->idle_ns / 1e9, ending(p),
+           (unsigned long long)g->old_heap_size);
+  f->fix = bloat_fix;
 }
 
-static void check_binleak(struct gha_analyzer *an, const struct gha_proc *p) {
+static void check_binleak(struct gha_analyzer *an, struct gha_proc *p,
+                          const struct gha_waste_summary *w) {
   const struct gha_gcinfo *g = &p->info;
-  if (!alive(p) || g->bin_old_vheap_size < an->opts.binleak_min_words)
+  if (report_measured(an, p, GHA_BINLEAK, w, an->opts.binleak_min_words,
+                      "refc binaries only old-heap garbage referenced")) {
+    if (p->finding_at[GHA_BINLEAK] >= 0) {
+      struct gha_finding *f = &an->findings[p->finding_at[GHA_BINLEAK]];
+      f->held_words = g->bin_old_vheap_size;
+      f->fix = binleak_fix;
+    }
+    return;
+  }
+  if (!p->has_info || g->bin_old_vheap_size < an->opts.binleak_min_words ||
+      census_covers_idle(p))
     return;
   if (g->bin_old_vheap_size <= p->binold_after_sweep ||
       p->binold_steps < an->opts.binleak_min_steps)
     return;
-  if (end_of(an, p) - since_sweep(p) < an->opts.min_idle_ns)
+  if (gha_proc_end_ns(an, p) - since_sweep(p) < an->opts.min_idle_ns)
     return;
-  struct gha_finding *f = new_finding(an, GHA_BINLEAK, GHA_SEV_WARNING, p);
+  struct gha_finding *f = new_finding(an, GHA_BINLEAK, GHA_SEV_INFO, p);
   if (!f)
     return;
-  f->held_words = g->bin_old_vheap_size;
-  f->likely_freed = g->bin_old_vheap_size - p->binold_after_sweep;
-  f->estimate = "since_sweep";
+  f->evidence = "none";
+  f->held_words = f->waste_words = g->bin_old_vheap_size;
+  f->would_free = g->bin_old_vheap_size - p->binold_after_sweep;
+  f->would_free_kind = "estimated";
   snprintf(f->message, sizeof f->message,
            "old heap references %llu words of refc binaries (%u growth steps, "
-           "no full sweep for %.3f s, %llu binaries on its off-heap list)",
+           "no full sweep for %.3f s) %s; no census or sweep measured how many "
+           "are garbage: up to %llu words (estimated)",
            (unsigned long long)g->bin_old_vheap_size, p->binold_steps,
-           (double)(end_of(an, p) - f->since_ns) / 1e9,
-           (unsigned long long)g->refc_binaries);
-  f->fix = "hibernate the idle process (hibernate_after_ms with gh_wait and "
-           "gh_runtime_hibernate_idle), or sweep (gh_gc GH_GC_MAJOR) after "
-           "forwarding large binaries";
+           (double)(gha_proc_end_ns(an, p) - f->since_ns) / 1e9, ending(p),
+           (unsigned long long)f->would_free);
+  f->fix = binleak_fix;
 }
 
-static void check_idle_burst(struct gha_analyzer *an, const struct gha_proc *p) {
+static void check_idle_burst(struct gha_analyzer *an, struct gha_proc *p) {
   const struct gha_gcinfo *g = &p->info;
   uint64_t held = g->heap_block_size + g->old_heap_block_size + g->mbuf_size;
-  if (!alive(p) || p->gc_count < an->opts.burst_min_gcs ||
+  if (!p->has_info || p->gc_count < an->opts.burst_min_gcs ||
       held < an->opts.burst_min_words)
     return;
   uint64_t idle = idle_ns(an, p);
-  uint64_t life = end_of(an, p) - p->first_ns;
+  uint64_t life = life_ns(an, p);
   if (idle < an->opts.min_idle_ns || idle * 2 < life)
     return;
   struct gha_finding *f = new_finding(an, GHA_IDLE_BURST, GHA_SEV_INFO, p);
   if (!f)
     return;
   f->held_words = held;
+  f->evidence = "none";
   snprintf(f->message, sizeof f->message,
-           "%llu GCs, then none for %.3f s (%.0f%% of its life), still "
-           "holding %llu heap words",
+           "%llu GCs, then none for %.3f s (%.0f%% of its life) %s, holding "
+           "%llu heap words in its blocks",
            (unsigned long long)p->gc_count, (double)idle / 1e9,
-           life ? 100.0 * (double)idle / (double)life : 0.0,
+           life ? 100.0 * (double)idle / (double)life : 0.0, ending(p),
            (unsigned long long)held);
   f->fix = "hibernate after the burst (gh_hibernate or hibernate_after_ms), "
            "or run the burst in a short-lived process";
@@ -211,9 +308,14 @@ void gha_finish(struct gha_analyzer *an) {
     gha__reindex(an);
   an->nfindings = 0;
   for (size_t i = 0; i < an->nprocs; i++) {
-    check_bloat(an, an->procs[i]);
-    check_binleak(an, an->procs[i]);
-    check_idle_burst(an, an->procs[i]);
+    struct gha_proc *p = an->procs[i];
+    for (int a = 0; a < GHA_ANALYSES; a++)
+      p->finding_at[a] = -1;
+    struct gha_waste_summary words, bins;
+    gha_proc_waste(an, p, &words, &bins);
+    check_bloat(an, p, &words);
+    check_binleak(an, p, &bins);
+    check_idle_burst(an, p);
   }
   an->finished = true;
 }
@@ -228,15 +330,14 @@ const struct gha_finding *gha_finding_at(const struct gha_analyzer *an,
 const struct gha_finding *gha_finding_for(const struct gha_analyzer *an,
                                           const struct gha_proc *p,
                                           enum gha_analysis a) {
-  for (size_t i = 0; i < an->nfindings; i++)
-    if (an->findings[i].proc == p && an->findings[i].analysis == a)
-      return &an->findings[i];
-  return NULL;
+  if (!an->finished || (unsigned)a >= GHA_ANALYSES || p->finding_at[a] < 0)
+    return NULL;
+  return &an->findings[p->finding_at[a]];
 }
 
 bool gha_proc_flagged(const struct gha_analyzer *an, const struct gha_proc *p) {
-  for (size_t i = 0; i < an->nfindings; i++)
-    if (an->findings[i].proc == p)
+  for (int a = 0; a < GHA_ANALYSES; a++)
+    if (gha_finding_for(an, p, (enum gha_analysis)a))
       return true;
   return false;
 }

@@ -17,8 +17,14 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "genheap.h" /* GH_GC_INFO_FIELDS, GH_CENSUS_FIELDS: the schema, once */
+#include "waste.h"
+
 #define GHA_VERSION "0.1.0"
-#define GHA_JSON_SCHEMA 1
+#define GHA_JSON_SCHEMA 2
+/* Trace schemas (field `schema` of genheap:proc_spawn) this analyzer reads. */
+#define GHA_TRACE_SCHEMA_MIN 1
+#define GHA_TRACE_SCHEMA_MAX 2
 
 /* ---- Events ------------------------------------------------------------- */
 enum gha_event_type {
@@ -33,36 +39,38 @@ enum gha_event_type {
   GHA_EV_MAX_HEAP_KILL,
   GHA_EV_BINARY_ALLOC,
   GHA_EV_BINARY_FREE,
+  GHA_EV_CENSUS,
   GHA_EV_COUNT
 };
 
-/* The GC-info block, field for field as in the trace (words / counters). */
+/* The GC-info block, field for field as in the trace (words / counters),
+ * expanded from genheap.h's list. */
 struct gha_gcinfo {
-  uint64_t old_heap_block_size;
-  uint64_t heap_block_size;
-  uint64_t mbuf_size;
-  uint64_t recent_size;
-  uint64_t stack_size;
-  uint64_t old_heap_size;
-  uint64_t heap_size;
-  uint64_t bin_vheap_size;
-  uint64_t bin_vheap_block_size;
-  uint64_t bin_old_vheap_size;
-  uint64_t bin_old_vheap_block_size;
-  uint64_t minor_gcs;
-  uint64_t full_sweeps;
-  uint64_t hibernations;
-  uint64_t words_promoted;
-  uint64_t words_reclaimed;
-  uint64_t gen_gcs;
-  uint64_t message_queue_len;
-  uint64_t refc_binaries;
+#define GHA_GCINFO_MEMBER_(type, name) uint64_t name;
+  GH_GC_INFO_FIELDS(GHA_GCINFO_MEMBER_)
+#undef GHA_GCINFO_MEMBER_
 };
-#define GHA_GCINFO_FIELDS 19
+#define GHA_GCINFO_ONE_(type, name) +1
+enum { GHA_GCINFO_FIELDS = 0 GH_GC_INFO_FIELDS(GHA_GCINFO_ONE_) };
+#undef GHA_GCINFO_ONE_
 extern const char *const gha_gcinfo_names[GHA_GCINFO_FIELDS];
 /* The block as an array, in gha_gcinfo_names order. */
 static inline uint64_t *gha_gcinfo_slots(struct gha_gcinfo *g) {
   return (uint64_t *)g;
+}
+
+/* A census (genheap:census), field for field as gh_census_info. */
+struct gha_census {
+#define GHA_CENSUS_MEMBER_(name) uint64_t name;
+  GH_CENSUS_FIELDS(GHA_CENSUS_MEMBER_)
+#undef GHA_CENSUS_MEMBER_
+};
+#define GHA_CENSUS_ONE_(name) +1
+enum { GHA_CENSUS_FIELDS = 0 GH_CENSUS_FIELDS(GHA_CENSUS_ONE_) };
+#undef GHA_CENSUS_ONE_
+extern const char *const gha_census_names[GHA_CENSUS_FIELDS];
+static inline uint64_t *gha_census_slots(struct gha_census *c) {
+  return (uint64_t *)c;
 }
 
 struct gha_event {
@@ -80,8 +88,14 @@ struct gha_event {
   uint64_t bin_bytes;  /* promotion */
   uint64_t hibernate_after_ms; /* proc_spawn */
   uint64_t fullsweep_after;    /* proc_spawn */
+  uint64_t schema;             /* proc_spawn (0: not given) */
+  uint64_t trigger;            /* census (gh_census_trigger) */
+  uint64_t waiting_ms;         /* census, gc_major_start (schema 2) */
+  uint64_t quiet_ms;           /* census, gc_major_start (schema 2) */
+  bool roots_unchanged;        /* census, gc_major_start (schema 2) */
   bool has_info;
   struct gha_gcinfo info;
+  struct gha_census census;    /* census */
 };
 
 /* ---- Options ------------------------------------------------------------ */
@@ -105,15 +119,20 @@ void gha_options_init(struct gha_options *o);
 /* ---- Analyzer ----------------------------------------------------------- */
 #define GHA_TRACES_MAX 1024 /* traces read together; more share an end */
 #define GHA_SERIES_MAX 256 /* chart points kept per process */
-enum { GHA_MARK_MINOR = 1, GHA_MARK_SWEEP = 2, GHA_MARK_HIBERNATE = 4 };
+enum { GHA_MARK_MINOR = 1, GHA_MARK_SWEEP = 2, GHA_MARK_HIBERNATE = 4,
+       GHA_MARK_CENSUS = 8 };
 
 struct gha_point {
   uint64_t ts_ns;
   uint64_t young;    /* heap_size */
   uint64_t old;      /* old_heap_size */
   uint64_t binv;     /* bin_vheap_size + bin_old_vheap_size */
+  uint64_t waste;    /* measured old-heap garbage (lower bound) */
   uint8_t marks;     /* GHA_MARK_* of the GCs merged into this point */
 };
+
+enum gha_analysis { GHA_BLOAT, GHA_BINLEAK, GHA_IDLE_BURST, GHA_ANALYSES };
+const char *gha_analysis_name(enum gha_analysis a);
 
 #define GHA_PAUSE_BUCKETS 320 /* log2 scale, 8 buckets per octave */
 
@@ -125,6 +144,9 @@ struct gha_proc {
   char name[64];
   uint64_t first_ns, last_ns;
   bool exited, killed, spawned;
+  bool freed;                  /* its runtime ended (census runtime_end) */
+  bool retired;                /* its key was spawned again: not looked up */
+  uint64_t end_ns;             /* exit, kill or runtime end (0: alive) */
   uint64_t hibernate_after_ms, fullsweep_after;
   bool has_info;
   struct gha_gcinfo info;      /* latest block seen */
@@ -137,6 +159,17 @@ struct gha_proc {
   unsigned binold_steps;       /* growths of bin_old_vheap since the sweep */
   uint64_t peak_heap_block, peak_old_heap_block, peak_total_heap;
   uint64_t peak_old_heap_size;
+  /* Evidence of waste (docs/analyses.md): measured garbage on the old heap
+   * (`waste`) and refc-binary words only the old heap referenced
+   * (`binwaste`), as lower bounds over time. */
+  struct gha_waste waste, binwaste;
+  uint64_t last_gc_end_ns;     /* what roots_unchanged refers to */
+  uint64_t sweep_start_ns, sweep_since_ns; /* open gc_major_start */
+  uint64_t sweep_start_old, sweep_start_binold;
+  uint32_t censuses, sweeps_measured;
+  int32_t finding_at[GHA_ANALYSES]; /* index of its finding (-1), by gha_finish */
+  uint64_t last_census_ns;
+  struct gha_census last_census;
   /* GC pauses, from start/end pairs */
   uint64_t minor_start_ns, major_start_ns;
   uint64_t pause_count, pause_max_ns, pause_sum_ns;
@@ -146,19 +179,28 @@ struct gha_proc {
   unsigned series_len, series_stride, series_skip;
 };
 
-enum gha_analysis { GHA_BLOAT, GHA_BINLEAK, GHA_IDLE_BURST, GHA_ANALYSES };
-const char *gha_analysis_name(enum gha_analysis a);
 
+/* A finding is measured (a census or a sweep showed the garbage, for long
+ * enough: warning) or a suspicion the trace cannot back (info, and it says
+ * so).  Waste figures are words of old-heap garbage (bloat) or of refc
+ * binaries only the old heap kept (binleak). */
 struct gha_finding {
   enum gha_analysis analysis;
   enum gha_severity severity;
   const struct gha_proc *proc;
-  uint64_t held_words;       /* what it holds now */
-  uint64_t since_ns;         /* since when (last sweep, or first seen) */
-  uint64_t idle_ns;          /* trace end - last GC */
-  uint64_t likely_freed;     /* words a full sweep would likely free */
-  const char *estimate;      /* "history" or "recent_live" (bloat) */
-  char message[256];
+  bool measured;             /* backed by a census or a sweep */
+  const char *evidence;      /* "census" or "sweep" (what measured the peak), "none" */
+  uint64_t held_words;       /* old heap (binaries) held at the end of its life */
+  uint64_t waste_words;      /* peak measured waste, or the upper estimate */
+  double waste_word_s;       /* measured word-seconds (lower bound) */
+  uint64_t above_ns;         /* time at or above the threshold (measured) */
+  double life_share;         /* above_ns / observed life */
+  uint64_t from_ns, until_ns; /* when the waste was at or above it */
+  uint64_t since_ns;         /* last full sweep (or first seen) */
+  uint64_t idle_ns;          /* end of its life - last GC */
+  uint64_t would_free;       /* words a full sweep would free at the end */
+  const char *would_free_kind; /* "measured" or "estimated" */
+  char message[384];
   const char *fix;
 };
 
@@ -172,17 +214,32 @@ const char *gha_host_name(const struct gha_analyzer *an, uint32_t id);
 /* Feeds one event; false only when out of memory. */
 bool gha_feed(struct gha_analyzer *an, const struct gha_event *ev);
 void gha_note_discarded(struct gha_analyzer *an, uint64_t count);
+/* A time the recording of trace `trace` covered with no event (a packet's
+ * beginning or end): the trace spans from its first to its last such time,
+ * so processes that idle to the end of the recording are seen idling. */
+void gha_note_time(struct gha_analyzer *an, uint32_t trace, uint64_t ts_ns);
 /* Runs the analyses (idempotent); call after the last event. */
 void gha_finish(struct gha_analyzer *an);
 
 const struct gha_options *gha_opts(const struct gha_analyzer *an);
 uint64_t gha_event_count(const struct gha_analyzer *an);
 uint64_t gha_discarded_count(const struct gha_analyzer *an);
+/* Times a proc_spawn came for a key already spawned (a new process). */
+uint64_t gha_key_reuse_count(const struct gha_analyzer *an);
 uint64_t gha_trace_begin_ns(const struct gha_analyzer *an);
 uint64_t gha_trace_end_ns(const struct gha_analyzer *an);
-/* The last timestamp of the process's own trace. */
+/* The end of the process's own trace (its recording's end). */
 uint64_t gha_proc_trace_end_ns(const struct gha_analyzer *an,
                                const struct gha_proc *p);
+/* The end of the process's observed life: its exit, kill or runtime end,
+ * else the end of its trace. */
+uint64_t gha_proc_end_ns(const struct gha_analyzer *an, const struct gha_proc *p);
+/* "alive", "exited", "killed" or "freed" (with its runtime). */
+const char *gha_proc_state(const struct gha_proc *p);
+/* The process's waste summaries over its life (waste.h), with the analyzer's
+ * thresholds (bloat_min_words, binleak_min_words). */
+void gha_proc_waste(const struct gha_analyzer *an, const struct gha_proc *p,
+                    struct gha_waste_summary *words, struct gha_waste_summary *bins);
 /* Processes, sorted by (host, vpid, pid) after gha_finish. */
 size_t gha_proc_count(const struct gha_analyzer *an);
 const struct gha_proc *gha_proc_at(const struct gha_analyzer *an, size_t i);

@@ -16,10 +16,12 @@ struct gha_analyzer {
   size_t index_cap;          /* power of two, at least 2 x nprocs */
   struct gha_proc *last;     /* cache: consecutive events share a process */
   uint64_t events, discarded;
+  uint64_t key_reuses;       /* a second proc_spawn for a known key */
   uint64_t begin_ns, end_ns;
+  bool timed;                /* begin_ns/end_ns hold a time */
   uint64_t trace_end_ns[GHA_TRACES_MAX]; /* last timestamp per trace */
   struct gha_finding *findings;
-  size_t nfindings;
+  size_t nfindings, findings_cap;
   bool finished;
 };
 

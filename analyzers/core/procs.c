@@ -10,14 +10,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#define GHA_NAME_OF_(type, name) #name,
 const char *const gha_gcinfo_names[GHA_GCINFO_FIELDS] = {
-    "old_heap_block_size", "heap_block_size",   "mbuf_size",
-    "recent_size",         "stack_size",        "old_heap_size",
-    "heap_size",           "bin_vheap_size",    "bin_vheap_block_size",
-    "bin_old_vheap_size",  "bin_old_vheap_block_size",
-    "minor_gcs",           "full_sweeps",       "hibernations",
-    "words_promoted",      "words_reclaimed",   "gen_gcs",
-    "message_queue_len",   "refc_binaries"};
+    GH_GC_INFO_FIELDS(GHA_NAME_OF_)};
+#undef GHA_NAME_OF_
+#define GHA_NAME_OF_(name) #name,
+const char *const gha_census_names[GHA_CENSUS_FIELDS] = {
+    GH_CENSUS_FIELDS(GHA_NAME_OF_)};
+#undef GHA_NAME_OF_
 
 void gha_options_init(struct gha_options *o) {
   o->min_idle_ns = 1000000000ull;
@@ -125,7 +125,7 @@ static struct gha_proc *lookup(const struct gha_analyzer *an, uint32_t host,
   for (size_t i = key_hash(host, vpid, pid) & mask; an->index[i];
        i = (i + 1) & mask) {
     struct gha_proc *p = an->procs[an->index[i] - 1];
-    if (p->pid == pid && p->vpid == vpid && p->host == host)
+    if (p->pid == pid && p->vpid == vpid && p->host == host && !p->retired)
       return p;
   }
   return NULL;
@@ -153,6 +153,10 @@ static struct gha_proc *add_proc(struct gha_analyzer *an,
   p->trace = ev->trace < GHA_TRACES_MAX ? ev->trace : GHA_TRACES_MAX - 1;
   p->series_stride = 1;
   p->minor_start_ns = p->major_start_ns = UINT64_MAX;
+  p->sweep_start_ns = UINT64_MAX;
+  p->last_gc_end_ns = ev->ts_ns;
+  gha_waste_init(&p->waste, ev->ts_ns);
+  gha_waste_init(&p->binwaste, ev->ts_ns);
   an->procs[an->nprocs] = p;
   index_insert(an, (uint32_t)an->nprocs);
   an->nprocs++;
@@ -208,6 +212,15 @@ static void record_pause(struct gha_proc *p, uint64_t start, uint64_t end) {
   p->pause_hist[pause_bucket(d)]++;
 }
 
+/* The measured lower bound of the old-heap garbage at ts (for charts). */
+static uint64_t waste_now(const struct gha_proc *p, uint64_t ts) {
+  uint64_t w = 0;
+  for (unsigned i = 0; i < p->waste.nstairs; i++)
+    if (p->waste.stairs[i].since_ns <= ts)
+      w = p->waste.stairs[i].words;
+  return w;
+}
+
 /* Halves the series when full: pairs merge into their later point, with
  * the marks of both, so no GC marker is lost, only resolution. */
 static void series_add(struct gha_proc *p, const struct gha_event *ev,
@@ -220,6 +233,7 @@ static void series_add(struct gha_proc *p, const struct gha_event *ev,
     last->young = ev->info.heap_size;
     last->old = ev->info.old_heap_size;
     last->binv = ev->info.bin_vheap_size + ev->info.bin_old_vheap_size;
+    last->waste = waste_now(p, ev->ts_ns);
     return;
   }
   if (p->series_len == GHA_SERIES_MAX) {
@@ -236,6 +250,7 @@ static void series_add(struct gha_proc *p, const struct gha_event *ev,
   pt->young = ev->info.heap_size;
   pt->old = ev->info.old_heap_size;
   pt->binv = ev->info.bin_vheap_size + ev->info.bin_old_vheap_size;
+  pt->waste = waste_now(p, ev->ts_ns);
   pt->marks = marks;
   p->series_skip = p->series_stride - 1;
 }
@@ -259,6 +274,14 @@ static void track_binold(struct gha_proc *p, const struct gha_gcinfo *g) {
     p->binold_steps++;
 }
 
+/* The process's life ends (exit, kill, its runtime's end): what it held is
+ * released, and its waste stops there.  The first end counts. */
+static void end_life(struct gha_proc *p, uint64_t ts, bool *how) {
+  if (!p->end_ns)
+    p->end_ns = ts ? ts : 1;
+  *how = true;
+}
+
 static void note_gc(struct gha_proc *p, uint64_t ts) {
   if (p->gc_count == 0)
     p->first_gc_ns = ts;
@@ -266,10 +289,69 @@ static void note_gc(struct gha_proc *p, uint64_t ts) {
   p->gc_count++;
 }
 
-static void on_major_end(struct gha_proc *p, const struct gha_event *ev) {
+/* Back from ts by ms milliseconds, not before the clock's origin. */
+static uint64_t ms_before(uint64_t ts, uint64_t ms) {
+  uint64_t ns = ms * 1000000ull;
+  return ms < UINT64_MAX / 1000000ull && ns <= ts ? ts - ns : 0;
+}
+
+/* Where a measurement's garbage certainly began.  Terms are immutable, so
+ * while the roots stay the same so does the live set, and with it the
+ * garbage: back to the process's last GC when its roots are those of that
+ * GC, to when it began to wait (a waiting process is not touched), or to
+ * when the census thread last saw its roots change; else only the moment
+ * of the measurement. */
+static uint64_t evidence_since(const struct gha_proc *p, const struct gha_event *ev) {
+  uint64_t since = ev->ts_ns;
+  if (ev->roots_unchanged && p->last_gc_end_ns < since)
+    since = p->last_gc_end_ns;
+  if (ev->waiting_ms && ms_before(ev->ts_ns, ev->waiting_ms) < since)
+    since = ms_before(ev->ts_ns, ev->waiting_ms);
+  if (ev->quiet_ms && ms_before(ev->ts_ns, ev->quiet_ms) < since)
+    since = ms_before(ev->ts_ns, ev->quiet_ms);
+  return since;
+}
+
+static void on_major_start(struct gha_proc *p, const struct gha_event *ev) {
+  p->major_start_ns = ev->ts_ns;
+  if (!ev->has_info)
+    return;
+  p->sweep_start_ns = ev->ts_ns;
+  p->sweep_since_ns = evidence_since(p, ev);
+  p->sweep_start_old = ev->info.old_heap_size;
+  p->sweep_start_binold = ev->info.bin_old_vheap_size;
+}
+
+/* A sweep measures: everything it kept is in the young heap afterwards, so
+ * at least (old heap before - all that survived) words of the old heap were
+ * garbage, and likewise for the refc binaries only the old heap held.  Then
+ * the garbage is gone: the epoch ends. */
+static void measure_sweep(struct gha_analyzer *an, struct gha_proc *p,
+                          const struct gha_event *ev) {
+  if (p->sweep_start_ns == UINT64_MAX || !ev->has_info)
+    return;
+  uint64_t live = ev->info.heap_size + ev->info.old_heap_size;
+  uint64_t old = p->sweep_start_old > live ? p->sweep_start_old - live : 0;
+  uint64_t bins = p->sweep_start_binold > ev->info.bin_vheap_size
+                      ? p->sweep_start_binold - ev->info.bin_vheap_size
+                      : 0;
+  gha_waste_measured(&p->waste, GHA_BY_SWEEP, p->sweep_since_ns,
+                     p->sweep_start_ns, old);
+  gha_waste_measured(&p->binwaste, GHA_BY_SWEEP, p->sweep_since_ns,
+                     p->sweep_start_ns, bins);
+  gha_waste_sweep(&p->waste, p->sweep_start_ns, ev->ts_ns, an->opts.bloat_min_words);
+  gha_waste_sweep(&p->binwaste, p->sweep_start_ns, ev->ts_ns,
+                  an->opts.binleak_min_words);
+  p->sweeps_measured++;
+  p->sweep_start_ns = UINT64_MAX;
+}
+
+static void on_major_end(struct gha_analyzer *an, struct gha_proc *p,
+                         const struct gha_event *ev) {
   note_gc(p, ev->ts_ns);
   p->ev_major++;
   p->last_sweep_ns = ev->ts_ns;
+  p->last_gc_end_ns = ev->ts_ns;
   uint64_t live = ev->info.heap_size + ev->info.old_heap_size;
   p->sweep_reclaimed += ev->reclaimed;
   p->sweep_total += ev->reclaimed + live;
@@ -278,9 +360,28 @@ static void on_major_end(struct gha_proc *p, const struct gha_event *ev) {
   p->binold_steps = 0;
   record_pause(p, p->major_start_ns, ev->ts_ns);
   p->major_start_ns = UINT64_MAX;
+  measure_sweep(an, p, ev);
 }
 
-static uint8_t apply_event(struct gha_proc *p, const struct gha_event *ev) {
+/* A census measures the garbage exactly: old heap not reached, and refc
+ * binaries referenced only from unreached old-heap ProcBins. */
+static void on_census(struct gha_proc *p, const struct gha_event *ev) {
+  const struct gha_census *c = &ev->census;
+  uint64_t since = evidence_since(p, ev);
+  uint64_t old = c->old_size > c->old_live ? c->old_size - c->old_live : 0;
+  uint64_t bins =
+      c->bin_old_size > c->bin_old_live ? c->bin_old_size - c->bin_old_live : 0;
+  gha_waste_measured(&p->waste, GHA_BY_CENSUS, since, ev->ts_ns, old);
+  gha_waste_measured(&p->binwaste, GHA_BY_CENSUS, since, ev->ts_ns, bins);
+  p->censuses++;
+  p->last_census_ns = ev->ts_ns;
+  p->last_census = *c;
+  if (ev->trigger == GH_CENSUS_RUNTIME_END)
+    end_life(p, ev->ts_ns, &p->freed);
+}
+
+static uint8_t apply_event(struct gha_analyzer *an, struct gha_proc *p,
+                           const struct gha_event *ev) {
   switch (ev->type) {
   case GHA_EV_SPAWN:
     p->spawned = true;
@@ -288,16 +389,16 @@ static uint8_t apply_event(struct gha_proc *p, const struct gha_event *ev) {
     p->fullsweep_after = ev->fullsweep_after;
     return 0;
   case GHA_EV_EXIT:
-    p->exited = true;
+    end_life(p, ev->ts_ns, &p->exited);
     return 0;
   case GHA_EV_MAX_HEAP_KILL:
-    p->killed = true;
+    end_life(p, ev->ts_ns, &p->killed);
     return 0;
   case GHA_EV_MINOR_START:
     p->minor_start_ns = ev->ts_ns;
     return 0;
   case GHA_EV_MAJOR_START:
-    p->major_start_ns = ev->ts_ns;
+    on_major_start(p, ev);
     return 0;
   case GHA_EV_MINOR_END:
     /* A minor GC that could not run (it becomes a full sweep, whose pair
@@ -307,12 +408,13 @@ static uint8_t apply_event(struct gha_proc *p, const struct gha_event *ev) {
       return 0;
     }
     note_gc(p, ev->ts_ns);
+    p->last_gc_end_ns = ev->ts_ns;
     p->ev_minor++;
     record_pause(p, p->minor_start_ns, ev->ts_ns);
     p->minor_start_ns = UINT64_MAX;
     return GHA_MARK_MINOR;
   case GHA_EV_MAJOR_END:
-    on_major_end(p, ev);
+    on_major_end(an, p, ev);
     return GHA_MARK_SWEEP;
   case GHA_EV_HIBERNATE:
     p->ev_hibernate++;
@@ -320,6 +422,9 @@ static uint8_t apply_event(struct gha_proc *p, const struct gha_event *ev) {
   case GHA_EV_PROMOTION:
     p->promoted_events += ev->words;
     return 0;
+  case GHA_EV_CENSUS:
+    on_census(p, ev);
+    return GHA_MARK_CENSUS;
   default:
     return 0;
   }
@@ -327,19 +432,21 @@ static uint8_t apply_event(struct gha_proc *p, const struct gha_event *ev) {
 
 bool gha_feed(struct gha_analyzer *an, const struct gha_event *ev) {
   an->events++;
-  if (an->events == 1 || ev->ts_ns < an->begin_ns)
-    an->begin_ns = ev->ts_ns;
-  if (ev->ts_ns > an->end_ns)
-    an->end_ns = ev->ts_ns;
-  uint32_t tr = ev->trace < GHA_TRACES_MAX ? ev->trace : GHA_TRACES_MAX - 1;
-  if (ev->ts_ns > an->trace_end_ns[tr])
-    an->trace_end_ns[tr] = ev->ts_ns;
+  gha_note_time(an, ev->trace, ev->ts_ns);
   /* binary_free carries no pid: it only counts */
   if (ev->type == GHA_EV_BINARY_FREE || ev->type == GHA_EV_BINARY_ALLOC)
     return true;
   struct gha_proc *p = an->last;
   if (!p || p->pid != ev->pid || p->vpid != ev->vpid || p->host != ev->host)
     p = lookup(an, ev->host, ev->vpid, ev->pid);
+  if (p && ev->type == GHA_EV_SPAWN && p->spawned) {
+    /* The key came back: two runtimes in one program, or a program that
+     * forked without its own vpid.  The earlier process keeps its figures;
+     * events from now on belong to the new one. */
+    p->retired = true;
+    an->key_reuses++;
+    p = NULL;
+  }
   if (!p && !(p = add_proc(an, ev)))
     return false;
   an->last = p;
@@ -350,7 +457,7 @@ bool gha_feed(struct gha_analyzer *an, const struct gha_event *ev) {
     p->first_ns = ev->ts_ns;
   if (ev->ts_ns > p->last_ns)
     p->last_ns = ev->ts_ns;
-  uint8_t marks = apply_event(p, ev);
+  uint8_t marks = apply_event(an, p, ev);
   if (ev->has_info) {
     track_binold(p, &ev->info);
     track_peaks(p, &ev->info);
@@ -366,12 +473,27 @@ void gha_note_discarded(struct gha_analyzer *an, uint64_t count) {
   an->discarded += count;
 }
 
+void gha_note_time(struct gha_analyzer *an, uint32_t trace, uint64_t ts_ns) {
+  if (!an->timed || ts_ns < an->begin_ns)
+    an->begin_ns = ts_ns;
+  if (ts_ns > an->end_ns)
+    an->end_ns = ts_ns;
+  an->timed = true;
+  uint32_t tr = trace < GHA_TRACES_MAX ? trace : GHA_TRACES_MAX - 1;
+  if (ts_ns > an->trace_end_ns[tr])
+    an->trace_end_ns[tr] = ts_ns;
+  an->finished = false;
+}
+
 const struct gha_options *gha_opts(const struct gha_analyzer *an) {
   return &an->opts;
 }
 uint64_t gha_event_count(const struct gha_analyzer *an) { return an->events; }
 uint64_t gha_discarded_count(const struct gha_analyzer *an) {
   return an->discarded;
+}
+uint64_t gha_key_reuse_count(const struct gha_analyzer *an) {
+  return an->key_reuses;
 }
 uint64_t gha_trace_begin_ns(const struct gha_analyzer *an) {
   return an->begin_ns;

@@ -1,7 +1,8 @@
 /* html.c -- one self-contained page (inline CSS and SVG, no script, no
  * network): the findings, the summary table, and for each flagged process a
- * chart of young heap, old heap and binary vheap words over trace time, with
- * markers for minor GCs, full sweeps and hibernations. */
+ * chart of young heap, old heap, binary vheap and measured old-heap garbage
+ * words over its life, with markers for minor GCs, full sweeps,
+ * hibernations and censuses. */
 #include "report.h"
 
 #define W 900
@@ -23,7 +24,7 @@ static double sy(const struct scale *s, uint64_t v) {
 
 static struct scale chart_scale(const struct gha_analyzer *an,
                                 const struct gha_proc *p) {
-  struct scale s = {p->first_ns, gha_proc_trace_end_ns(an, p), 1};
+  struct scale s = {p->first_ns, gha_proc_end_ns(an, p), 1};
   for (unsigned i = 0; i < p->series_len; i++) {
     const struct gha_point *pt = &p->series[i];
     uint64_t m = pt->young > pt->old ? pt->young : pt->old;
@@ -35,20 +36,30 @@ static struct scale chart_scale(const struct gha_analyzer *an,
   return s;
 }
 
+enum series { S_YOUNG, S_OLD, S_BINV, S_WASTE };
+
+static uint64_t value_of(const struct gha_point *pt, enum series which) {
+  switch (which) {
+  case S_YOUNG: return pt->young;
+  case S_OLD: return pt->old;
+  case S_BINV: return pt->binv;
+  default: return pt->waste;
+  }
+}
+
 static void polyline(FILE *out, const struct gha_proc *p, const struct scale *s,
-                     int which, const char *cls, const char *color) {
+                     enum series which, const char *cls, const char *color) {
   fprintf(out, "<polyline class=\"%s\" fill=\"none\" stroke=\"%s\" points=\"",
           cls, color);
   for (unsigned i = 0; i < p->series_len; i++) {
     const struct gha_point *pt = &p->series[i];
-    uint64_t v = which == 0 ? pt->young : which == 1 ? pt->old : pt->binv;
-    fprintf(out, "%s%.1f,%.1f", i ? " " : "", sx(s, pt->ts_ns), sy(s, v));
+    fprintf(out, "%s%.1f,%.1f", i ? " " : "", sx(s, pt->ts_ns),
+            sy(s, value_of(pt, which)));
   }
-  /* hold the last value to the end of the trace: that is what it keeps */
+  /* hold the last value to the end of its life: that is what it keeps */
   if (p->series_len) {
     const struct gha_point *pt = &p->series[p->series_len - 1];
-    uint64_t v = which == 0 ? pt->young : which == 1 ? pt->old : pt->binv;
-    fprintf(out, " %.1f,%.1f", sx(s, s->t1), sy(s, v));
+    fprintf(out, " %.1f,%.1f", sx(s, s->t1), sy(s, value_of(pt, which)));
   }
   fputs("\"/>\n", out);
 }
@@ -57,6 +68,10 @@ static void markers(FILE *out, const struct gha_proc *p, const struct scale *s) 
   for (unsigned i = 0; i < p->series_len; i++) {
     const struct gha_point *pt = &p->series[i];
     double x = sx(s, pt->ts_ns);
+    if (pt->marks & GHA_MARK_CENSUS)
+      fprintf(out, "<rect class=\"mark-census\" x=\"%.1f\" y=\"%d\" "
+                   "width=\"6\" height=\"6\" fill=\"#16a085\"/>\n",
+              x - 3, PAD - 15);
     if (pt->marks & GHA_MARK_HIBERNATE)
       fprintf(out, "<circle class=\"mark-hibernate\" cx=\"%.1f\" cy=\"%d\" "
                    "r=\"5\" fill=\"#8e44ad\"/>\n", x, PAD - 12);
@@ -90,9 +105,10 @@ static void chart(FILE *out, const struct gha_analyzer *an,
           (unsigned long long)s.ymax);
   fprintf(out, "<text x=\"%d\" y=\"%d\" font-size=\"11\">%.3f s</text>\n",
           W - PAD - 30, H - PAD + 20, (double)(s.t1 - s.t0) / 1e9);
-  polyline(out, p, &s, 0, "series-young", "#2980b9");
-  polyline(out, p, &s, 1, "series-old", "#e67e22");
-  polyline(out, p, &s, 2, "series-binv", "#27ae60");
+  polyline(out, p, &s, S_YOUNG, "series-young", "#2980b9");
+  polyline(out, p, &s, S_OLD, "series-old", "#e67e22");
+  polyline(out, p, &s, S_BINV, "series-binv", "#27ae60");
+  polyline(out, p, &s, S_WASTE, "series-waste", "#c0392b");
   markers(out, p, &s);
   fputs("</svg>\n", out);
 }
@@ -109,6 +125,10 @@ static void findings_list(FILE *out, const struct gha_analyzer *an) {
     gha_put_xml_text(out, label);
     fputs(": ", out);
     gha_put_xml_text(out, f->message);
+    fprintf(out, "<br><i>evidence:</i> %s; a full sweep would free %llu words (%s)",
+            f->measured ? f->evidence : "none (suspected)",
+            (unsigned long long)f->would_free,
+            f->would_free_kind ? f->would_free_kind : "n/a");
     fputs("<br><i>fix:</i> ", out);
     gha_put_xml_text(out, f->fix);
     fputs("</li>\n", out);
@@ -119,21 +139,26 @@ static void findings_list(FILE *out, const struct gha_analyzer *an) {
 static void summary_table(FILE *out, const struct gha_analyzer *an) {
   fputs("<h2>Processes</h2>\n<table><tr><th>process</th><th>minor GCs</th>"
         "<th>full sweeps</th><th>hibernations</th><th>p99 pause (us)</th>"
-        "<th>peak heap</th><th>peak old heap</th></tr>\n", out);
+        "<th>peak heap</th><th>peak old heap</th><th>peak garbage (measured)"
+        "</th><th>garbage word-s</th><th>state</th></tr>\n", out);
   for (size_t i = 0; i < gha_proc_count(an); i++) {
     const struct gha_proc *p = gha_proc_at(an, i);
     char label[128];
     gha_proc_label(an, p, label, sizeof label);
     fputs("<tr><td>", out);
     gha_put_xml_text(out, label);
+    struct gha_waste_summary w, b;
+    gha_proc_waste(an, p, &w, &b);
     fprintf(out, "</td><td>%llu</td><td>%llu</td><td>%llu</td><td>%.1f</td>"
-                 "<td>%llu</td><td>%llu</td></tr>\n",
+                 "<td>%llu</td><td>%llu</td><td>%llu</td><td>%.4g</td>"
+                 "<td>%s</td></tr>\n",
             (unsigned long long)p->info.minor_gcs,
             (unsigned long long)p->info.full_sweeps,
             (unsigned long long)p->info.hibernations,
             (double)gha_pause_percentile(p, 99) / 1e3,
             (unsigned long long)p->peak_heap_block,
-            (unsigned long long)p->peak_old_heap_block);
+            (unsigned long long)p->peak_old_heap_block,
+            (unsigned long long)w.peak, w.word_s, gha_proc_state(p));
   }
   fputs("</table>\n", out);
 }
@@ -155,7 +180,9 @@ int gha_report_html(FILE *out, const struct gha_analyzer *an,
         "heap</span><span style=\"color:#27ae60\">binary vheap</span><span "
         "style=\"color:#999\">| minor GC</span><span style=\"color:#c0392b\">"
         "| full sweep</span><span style=\"color:#8e44ad\">&#9679; hibernate"
-        "</span> (words over trace time)</p>\n", out);
+        "</span><span style=\"color:#c0392b\">old-heap garbage (measured)</span>"
+        "<span style=\"color:#16a085\">&#9632; census</span> (words over "
+        "trace time)</p>\n", out);
   for (size_t i = 0; i < gha_proc_count(an); i++)
     if (gha_proc_flagged(an, gha_proc_at(an, i)))
       chart(out, an, gha_proc_at(an, i));

@@ -24,12 +24,38 @@ static void put_key(FILE *out, const struct gha_analyzer *an,
   gha_put_json_string(out, p->name);
 }
 
+static void put_waste(FILE *out, const char *key,
+                      const struct gha_waste_summary *w) {
+  fprintf(out,
+          ",\"%s\":{\"peak_words\":%llu,\"peak_ns\":%llu,"
+          "\"word_seconds\":%.6g,\"above_threshold_ns\":%llu,"
+          "\"longest_above_ns\":%llu,\"first_above_ns\":%llu,"
+          "\"last_above_ns\":%llu,\"end_words\":%llu,\"measurements\":%u}",
+          key, U(w->peak), U(w->peak_ns), w->word_s, U(w->above_ns),
+          U(w->longest_above_ns), U(w->first_above_ns), U(w->last_above_ns),
+          U(w->now_words), w->measurements);
+}
+
+static void put_census(FILE *out, const struct gha_proc *p) {
+  if (!p->censuses) {
+    fputs(",\"last_census\":null", out);
+    return;
+  }
+  fprintf(out, ",\"last_census\":{\"ts_ns\":%llu", U(p->last_census_ns));
+  struct gha_census c = p->last_census;
+  const uint64_t *slots = gha_census_slots(&c);
+  for (int i = 0; i < GHA_CENSUS_FIELDS; i++)
+    fprintf(out, ",\"%s\":%llu", gha_census_names[i], U(slots[i]));
+  fputc('}', out);
+}
+
 static void put_proc(FILE *out, const struct gha_analyzer *an,
                      const struct gha_proc *p) {
   fputc('{', out);
   put_key(out, an, p);
   fprintf(out,
-          ",\"first_ns\":%llu,\"last_ns\":%llu,\"state\":\"%s\","
+          ",\"first_ns\":%llu,\"last_ns\":%llu,\"end_ns\":%llu,"
+          "\"state\":\"%s\",\"censuses\":%u,\"sweeps_measured\":%u,"
           "\"minor_gcs\":%llu,\"full_sweeps\":%llu,\"hibernations\":%llu,"
           "\"words_promoted\":%llu,\"words_reclaimed\":%llu,"
           "\"pause_ns\":{\"count\":%llu,\"p50\":%llu,\"p90\":%llu,"
@@ -37,8 +63,8 @@ static void put_proc(FILE *out, const struct gha_analyzer *an,
           "\"peak_heap_block_size\":%llu,\"peak_old_heap_block_size\":%llu,"
           "\"peak_old_heap_size\":%llu,\"peak_total_heap_size\":%llu,"
           "\"flagged\":%s,\"last\":{",
-          U(p->first_ns), U(p->last_ns),
-          p->killed ? "killed" : p->exited ? "exited" : "alive",
+          U(p->first_ns), U(p->last_ns), U(gha_proc_end_ns(an, p)),
+          gha_proc_state(p), p->censuses, p->sweeps_measured,
           U(p->info.minor_gcs), U(p->info.full_sweeps),
           U(p->info.hibernations), U(p->info.words_promoted),
           U(p->info.words_reclaimed), U(p->pause_count),
@@ -52,7 +78,13 @@ static void put_proc(FILE *out, const struct gha_analyzer *an,
   for (int i = 0; i < GHA_GCINFO_FIELDS; i++)
     fprintf(out, "%s\"%s\":%llu", i ? "," : "", gha_gcinfo_names[i],
             U(slots[i]));
-  fputs("}}", out);
+  fputc('}', out);
+  struct gha_waste_summary words, bins;
+  gha_proc_waste(an, p, &words, &bins);
+  put_waste(out, "waste", &words);
+  put_waste(out, "binary_waste", &bins);
+  put_census(out, p);
+  fputc('}', out);
 }
 
 static void put_finding(FILE *out, const struct gha_analyzer *an,
@@ -61,11 +93,17 @@ static void put_finding(FILE *out, const struct gha_analyzer *an,
           gha_analysis_name(f->analysis), gha_severity_name(f->severity));
   put_key(out, an, f->proc);
   fprintf(out,
-          ",\"held_words\":%llu,\"since_ns\":%llu,\"idle_ns\":%llu,"
-          "\"likely_freed_words\":%llu,\"estimate\":",
-          U(f->held_words), U(f->since_ns), U(f->idle_ns), U(f->likely_freed));
-  if (f->estimate)
-    gha_put_json_string(out, f->estimate);
+          ",\"measured\":%s,\"evidence\":\"%s\",\"held_words\":%llu,"
+          "\"waste_words\":%llu,\"waste_word_seconds\":%.6g,"
+          "\"above_threshold_ns\":%llu,\"life_share\":%.4f,"
+          "\"from_ns\":%llu,\"until_ns\":%llu,\"since_ns\":%llu,"
+          "\"idle_ns\":%llu,\"would_free_words\":%llu,\"would_free\":",
+          f->measured ? "true" : "false", f->evidence ? f->evidence : "none",
+          U(f->held_words), U(f->waste_words), f->waste_word_s,
+          U(f->above_ns), f->life_share, U(f->from_ns), U(f->until_ns),
+          U(f->since_ns), U(f->idle_ns), U(f->would_free));
+  if (f->would_free_kind)
+    gha_put_json_string(out, f->would_free_kind);
   else
     fputs("null", out);
   fputs(",\"message\":", out);
@@ -87,8 +125,9 @@ int gha_report_json(FILE *out, const struct gha_analyzer *an,
   }
   fprintf(out,
           "],\"events\":%llu,\"discarded_events\":%llu,"
-          "\"trace_begin_ns\":%llu,\"trace_end_ns\":%llu,",
+          "\"key_reuses\":%llu,\"trace_begin_ns\":%llu,\"trace_end_ns\":%llu,",
           U(gha_event_count(an)), U(gha_discarded_count(an)),
+          U(gha_key_reuse_count(an)),
           U(gha_trace_begin_ns(an)), U(gha_trace_end_ns(an)));
   put_options(out, gha_opts(an));
   fputs(",\"processes\":[", out);

@@ -11,6 +11,27 @@ static size_t failures(const struct gha_analyzer *an) {
   return n;
 }
 
+/* The finding's figures, for dashboards that read testcase properties. */
+static void put_properties(FILE *out, const struct gha_finding *f) {
+  fprintf(out,
+          "\n    <properties>"
+          "<property name=\"measured\" value=\"%s\"/>"
+          "<property name=\"evidence\" value=\"%s\"/>"
+          "<property name=\"waste_words\" value=\"%llu\"/>"
+          "<property name=\"waste_word_seconds\" value=\"%.6g\"/>"
+          "<property name=\"above_threshold_ns\" value=\"%llu\"/>"
+          "<property name=\"from_ns\" value=\"%llu\"/>"
+          "<property name=\"until_ns\" value=\"%llu\"/>"
+          "<property name=\"would_free_words\" value=\"%llu\"/>"
+          "<property name=\"would_free\" value=\"%s\"/>"
+          "</properties>",
+          f->measured ? "true" : "false", f->evidence ? f->evidence : "none",
+          (unsigned long long)f->waste_words, f->waste_word_s,
+          (unsigned long long)f->above_ns, (unsigned long long)f->from_ns,
+          (unsigned long long)f->until_ns, (unsigned long long)f->would_free,
+          f->would_free_kind ? f->would_free_kind : "none");
+}
+
 static void put_case(FILE *out, const struct gha_analyzer *an,
                      const struct gha_proc *p, enum gha_analysis a) {
   char label[128];
@@ -19,6 +40,8 @@ static void put_case(FILE *out, const struct gha_analyzer *an,
   gha_put_xml_text(out, label);
   fprintf(out, "\" name=\"%s\">", gha_analysis_name(a));
   const struct gha_finding *f = gha_finding_for(an, p, a);
+  if (f)
+    put_properties(out, f);
   if (f) {
     bool fails = f->severity >= gha_opts(an)->fail_on;
     if (fails) {

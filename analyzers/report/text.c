@@ -22,7 +22,7 @@ static void table(FILE *out, const struct gha_analyzer *an) {
     const struct gha_proc *p = gha_proc_at(an, i);
     char label[128];
     gha_proc_label(an, p, label, sizeof label);
-    const char *state = p->killed ? "killed" : p->exited ? "exited" : "alive";
+    const char *state = gha_proc_state(p);
     fprintf(out,
             "%-32s %8llu %7llu %6llu %9.1f %9.1f %9.1f %12llu %12llu %10llu "
             "%10llu %s\n",

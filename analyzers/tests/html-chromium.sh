@@ -40,10 +40,15 @@ profile=$(mktemp -d "$work/chromium.XXXXXX")
 
 charts=$(grep -o '<svg class="gha-chart"' "$work/dom.html" | wc -l)
 [ "$charts" -eq "$flagged" ] || fail "$charts charts for $flagged flagged processes"
-# each chart: three series with at least two plotted points each
+# each chart: four series with at least two plotted points each
 plotted=$(grep -o '<polyline class="series-[a-z]*" [^>]*points="[0-9.]*,[0-9.]* [0-9.]*,[0-9.]*' \
   "$work/dom.html" | wc -l)
-[ "$plotted" -eq $((3 * charts)) ] || fail "$plotted plotted series for $charts charts"
+[ "$plotted" -eq $((4 * charts)) ] || fail "$plotted plotted series for $charts charts"
+# the measured garbage rises off the baseline (y 210) somewhere in each chart
+risen=$(grep -o '<polyline class="series-waste" [^>]*points="[^"]*"' "$work/dom.html" |
+  awk '{ for (i = 1; i <= NF; i++) if ($i ~ /,/) { split($i, xy, ","); if (xy[2] + 0 < 209) { n++; next } } } END { print n + 0 }')
+[ "$risen" -eq "$charts" ] || fail "garbage drawn above zero in $risen of $charts charts"
+grep -q '<rect class="mark-census"' "$work/dom.html" || fail "no census marker drawn"
 for who in "/$bloat_vpid/[0-9]*(bloated)" "/$router_vpid/[0-9]*(router)"; do
   grep -q "<svg class=\"gha-chart\" data-process=\"[^\"]*$who\"" "$work/dom.html" ||
     fail "no chart for $who"

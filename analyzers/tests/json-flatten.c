@@ -3,7 +3,8 @@
  * per process and per finding for the shell tests to grep:
  *   proc HOST VPID PID NAME STATE minor_gcs full_sweeps hibernations
  *        old_heap_size bin_old_vheap_size words_promoted words_reclaimed
- *   finding ANALYSIS SEVERITY HOST VPID PID NAME held_words likely_freed
+ *   finding ANALYSIS SEVERITY HOST VPID PID NAME held_words waste_words
+ *           would_free_words EVIDENCE above_threshold_ms
  *   meta events discarded_events exit_status
  * Exit 1 when the input is not valid JSON of the expected shape. */
 #include <stdio.h>
@@ -67,9 +68,11 @@ int main(void) {
   const struct mj *fs = mj_get(doc, "findings");
   for (size_t i = 0; mj_at(fs, i); i++) {
     const struct mj *f = mj_at(fs, i);
-    printf("finding %s %s %s %llu %llu %s %llu %llu\n", str(f, "analysis"),
-           str(f, "severity"), str(f, "host"), num(f, "vpid"), num(f, "pid"),
-           str(f, "name"), num(f, "held_words"), num(f, "likely_freed_words"));
+    printf("finding %s %s %s %llu %llu %s %llu %llu %llu %s %llu\n",
+           str(f, "analysis"), str(f, "severity"), str(f, "host"),
+           num(f, "vpid"), num(f, "pid"), str(f, "name"), num(f, "held_words"),
+           num(f, "waste_words"), num(f, "would_free_words"), str(f, "evidence"),
+           num(f, "above_threshold_ns") / 1000000);
   }
   mj_free(doc);
   free(text);

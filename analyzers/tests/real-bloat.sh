@@ -43,8 +43,10 @@ for p in bloated sleeper worker; do
 done
 
 # JUnit: a failure for the bloated process's bloat case
-grep -q "<failure message=\"old heap holds $held words" "$work/junit.xml" ||
+grep -q "<failure message=\"held $held words of old-heap garbage" "$work/junit.xml" ||
   fail "JUnit lacks the bloat failure"
+grep -q '<property name="evidence" value="census"/>' "$work/junit.xml" ||
+  fail "JUnit lacks the finding's evidence"
 
 # the text report names it too, and --fail-on=never turns exit 1 into 0
 expect_status 0 "$ANALYZE" --fail-on=never "$work/trace"

@@ -25,6 +25,6 @@ vpid=$(vpid_of router)
 "$FLATTEN" <"$work/out" | grep " $vpid " >"$work/mine"
 note "$(cat "$work/mine")"
 ! grep -q "^finding binleak " "$work/mine" || fail "hibernating router flagged"
-grep -q "^proc [^ ]* $vpid [0-9]* router alive [0-9]* [0-9]* [1-9]" "$work/mine" ||
+grep -q "^proc [^ ]* $vpid [0-9]* router freed [0-9]* [0-9]* [1-9]" "$work/mine" ||
   fail "the analyzer did not see the hibernation"
 note "real router: ok"

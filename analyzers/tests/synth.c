@@ -14,10 +14,19 @@ void synth_init(struct synth_proc *sp, struct gha_analyzer *an,
   sp->g.heap_block_size = 233;
 }
 
-static void feed(struct synth_proc *sp, enum gha_event_type t, uint64_t ts,
-                 uint64_t reclaimed, uint64_t reason) {
+static struct synth_evidence no_evidence;
+
+static void feed_ev(struct synth_proc *sp, enum gha_event_type t, uint64_t ts,
+                    uint64_t reclaimed, uint64_t reason,
+                    const struct synth_evidence *e,
+                    const struct gha_census *census) {
   struct gha_event ev;
   memset(&ev, 0, sizeof ev);
+  ev.waiting_ms = e->waiting_ms;
+  ev.quiet_ms = e->quiet_ms;
+  ev.roots_unchanged = e->roots_unchanged;
+  if (census)
+    ev.census = *census;
   ev.type = t;
   ev.ts_ns = ts;
   ev.host = sp->host;
@@ -26,9 +35,15 @@ static void feed(struct synth_proc *sp, enum gha_event_type t, uint64_t ts,
   ev.name = sp->name;
   ev.reclaimed = reclaimed;
   ev.reason = reason;
+  ev.trigger = reason;
   ev.has_info = t != GHA_EV_SPAWN && t != GHA_EV_PROMOTION;
   ev.info = sp->g;
   gha_feed(sp->an, &ev);
+}
+
+static void feed(struct synth_proc *sp, enum gha_event_type t, uint64_t ts,
+                 uint64_t reclaimed, uint64_t reason) {
+  feed_ev(sp, t, ts, reclaimed, reason, &no_evidence, NULL);
 }
 
 void synth_spawn(struct synth_proc *sp, uint64_t ts) {
@@ -55,7 +70,12 @@ void synth_minor(struct synth_proc *sp, uint64_t ts, uint64_t pause,
 
 void synth_major(struct synth_proc *sp, uint64_t ts, uint64_t pause,
                  uint64_t live, uint64_t reason) {
-  feed(sp, GHA_EV_MAJOR_START, ts, 0, reason);
+  synth_major_ev(sp, ts, pause, live, reason, no_evidence);
+}
+
+void synth_major_ev(struct synth_proc *sp, uint64_t ts, uint64_t pause,
+                    uint64_t live, uint64_t reason, struct synth_evidence e) {
+  feed_ev(sp, GHA_EV_MAJOR_START, ts, 0, reason, &e, NULL);
   uint64_t before = sp->g.heap_size + sp->g.old_heap_size;
   uint64_t reclaimed = before > live ? before - live : 0;
   sp->g.heap_size = live;
@@ -96,4 +116,23 @@ void synth_trace_end(struct gha_analyzer *an, uint64_t ts) {
   ev.type = GHA_EV_BINARY_FREE; /* carries no process */
   ev.ts_ns = ts;
   gha_feed(an, &ev);
+}
+
+void synth_census(struct synth_proc *sp, uint64_t ts, uint64_t old_live,
+                  uint64_t bin_old_live, uint64_t trigger,
+                  struct synth_evidence e) {
+  struct gha_census c = {
+      .young_size = sp->g.heap_size + sp->g.mbuf_size,
+      .young_live = sp->g.heap_size + sp->g.mbuf_size,
+      .old_size = sp->g.old_heap_size,
+      .old_live = old_live,
+      .bin_young_size = sp->g.bin_vheap_size,
+      .bin_young_live = sp->g.bin_vheap_size,
+      .bin_old_size = sp->g.bin_old_vheap_size,
+      .bin_old_live = bin_old_live};
+  feed_ev(sp, GHA_EV_CENSUS, ts, 0, trigger, &e, &c);
+}
+
+void synth_packet(struct gha_analyzer *an, uint64_t ts) {
+  gha_note_time(an, 0, ts);
 }

@@ -35,4 +35,21 @@ void synth_busy(struct synth_proc *sp, uint64_t t0, uint64_t t1,
 /* A marker event (no process state) to set the end of the trace. */
 void synth_trace_end(struct gha_analyzer *an, uint64_t ts);
 
+/* The evidence a census or a sweep carries about how long its garbage had
+ * been there (schema 2). */
+struct synth_evidence {
+  uint64_t waiting_ms, quiet_ms;
+  bool roots_unchanged;
+};
+/* A census: `old_live` of the old heap and `bin_old_live` of its binary
+ * words reachable; young all live. */
+void synth_census(struct synth_proc *sp, uint64_t ts, uint64_t old_live,
+                  uint64_t bin_old_live, uint64_t trigger,
+                  struct synth_evidence e);
+/* A full sweep with evidence at its start. */
+void synth_major_ev(struct synth_proc *sp, uint64_t ts, uint64_t pause,
+                    uint64_t live, uint64_t reason, struct synth_evidence e);
+/* A packet boundary of trace 0 at ts (the recording covered it). */
+void synth_packet(struct gha_analyzer *an, uint64_t ts);
+
 #endif

@@ -29,6 +29,11 @@ static struct gha_analyzer *scenario(void) {
   synth_busy(&healthy, 1000 * MS, 4000 * MS, 10 * MS);
   for (int i = 0; i < 30; i++)
     synth_minor(&router, 1000 * MS + (uint64_t)i * 2 * MS, 20000, 500, 50, 20000);
+  /* censuses while they wait: all of it is garbage */
+  synth_census(&bloat, 2500 * MS, 0, 0, GH_CENSUS_RECORDER,
+               (struct synth_evidence){1000, 0, false});
+  synth_census(&router, 2500 * MS, 0, 0, GH_CENSUS_RECORDER,
+               (struct synth_evidence){1000, 0, false});
   synth_trace_end(an, 4000 * MS);
   gha_finish(an);
   return an;
@@ -83,12 +88,25 @@ static void test_json_parses_back_with_figures(void **state) {
   assert_string_equal(mj_get(b, "name")->str, "we\"ird<&>\n");
   assert_int_equal(mj_get(b, "held_words")->num, 200000);
   assert_string_equal(mj_get(b, "severity")->str, "warning");
+  assert_true(mj_get(b, "measured")->type == MJ_BOOL && mj_get(b, "measured")->num == 1);
+  assert_string_equal(mj_get(b, "evidence")->str, "census");
+  assert_int_equal(mj_get(b, "waste_words")->num, 200000);
+  assert_int_equal(mj_get(b, "from_ns")->num, 1500 * MS);
+  assert_int_equal(mj_get(b, "until_ns")->num, 4000 * MS);
+  assert_int_equal(mj_get(b, "above_threshold_ns")->num, 2500 * MS);
+  assert_int_equal(mj_get(b, "would_free_words")->num, 200000);
+  assert_string_equal(mj_get(b, "would_free")->str, "measured");
   assert_non_null(finding_of(doc, "binleak", "hostb", 1));
   assert_null(finding_of(doc, "bloat", "hosta", 2));
   const struct mj *p0 = mj_at(mj_get(doc, "processes"), 0);
   assert_int_equal(mj_get(p0, "minor_gcs")->num, 40);
   assert_int_equal(mj_get(mj_get(p0, "last"), "old_heap_size")->num, 200000);
   assert_int_equal(mj_get(mj_get(p0, "pause_ns"), "count")->num, 40);
+  assert_string_equal(mj_get(p0, "state")->str, "alive");
+  assert_int_equal(mj_get(p0, "censuses")->num, 1);
+  assert_int_equal(mj_get(mj_get(p0, "waste"), "peak_words")->num, 200000);
+  assert_int_equal(mj_get(mj_get(p0, "last_census"), "old_size")->num, 200000);
+  assert_int_equal(mj_get(mj_get(p0, "last_census"), "old_live")->num, 0);
   assert_int_equal(mj_get(doc, "exit_status")->num, 1);
   mj_free(doc);
   free(text);

@@ -58,27 +58,48 @@ static uint64_t env_number(const char *name, uint64_t max) {
 
 static gh_status census_idle(gh_runtime *rt, uint64_t min_wait_ms,
                              gh_census_trigger trigger, size_t *count);
+static void observe_all(gh_runtime *rt);
 
 /* ---- The census thread ----------------------------------------------------- */
 
-/* While genheap:census is recorded, count the live data of processes that
- * wait: an idle process emits nothing, so without this a trace could only
- * guess how much of its old heap is garbage. */
+/* How often the census thread looks at root writes: a tenth of the census
+ * interval, within [10 ms, 100 ms], so the quiet time it vouches for lags
+ * the truth by at most that. */
+static uint64_t observe_period_ms(uint64_t interval_ms) {
+  uint64_t t = interval_ms / 10;
+  return t < 10 ? 10 : t > 100 ? 100 : t;
+}
+
+static void deadline_in(struct timespec *until, uint64_t ms) {
+  clock_gettime(CLOCK_MONOTONIC, until);
+  uint64_t ns = (uint64_t)until->tv_nsec + (ms % 1000) * 1000000u;
+  until->tv_sec += (time_t)(ms / 1000 + ns / 1000000000u);
+  until->tv_nsec = (long)(ns % 1000000000u);
+}
+
+/* While genheap:census is recorded: watch every process's root writes
+ * (cheap, under the registry's read lock, which keeps the handles alive),
+ * and every census_interval_ms count the live data of processes that wait.
+ * An idle process emits nothing, so without this a trace could only guess
+ * how much of its old heap is garbage, and since when. */
 static void *census_main(void *arg) {
   gh_runtime *rt = arg;
+  uint64_t period = observe_period_ms(rt->census_interval_ms), elapsed = 0;
   pthread_mutex_lock(&rt->census_lock);
   while (!rt->census_stop) {
     struct timespec until;
-    clock_gettime(CLOCK_MONOTONIC, &until);
-    uint64_t ns = (uint64_t)until.tv_nsec + (rt->census_interval_ms % 1000) * 1000000u;
-    until.tv_sec += (time_t)(rt->census_interval_ms / 1000 + ns / 1000000000u);
-    until.tv_nsec = (long)(ns % 1000000000u);
+    deadline_in(&until, period);
     if (pthread_cond_timedwait(&rt->census_wake, &rt->census_lock, &until) == 0 ||
         rt->census_stop)
       continue;
     pthread_mutex_unlock(&rt->census_lock);
-    if (trace_census_enabled())
-      census_idle(rt, rt->census_interval_ms, GH_CENSUS_RECORDER, NULL);
+    if (trace_census_enabled()) {
+      observe_all(rt);
+      if ((elapsed += period) >= rt->census_interval_ms) {
+        elapsed = 0;
+        census_idle(rt, rt->census_interval_ms, GH_CENSUS_RECORDER, NULL);
+      }
+    }
     pthread_mutex_lock(&rt->census_lock);
   }
   pthread_mutex_unlock(&rt->census_lock);
@@ -108,7 +129,7 @@ static void census_thread_start(gh_runtime *rt) {
 }
 
 static void census_thread_stop(gh_runtime *rt) {
-  if (!rt->census_thread_started)
+  if (!rt->census_thread_started || rt->census_stop)
     return;
   pthread_mutex_lock(&rt->census_lock);
   rt->census_stop = true;
@@ -117,7 +138,8 @@ static void census_thread_stop(gh_runtime *rt) {
   pthread_join(rt->census_thread, NULL);
   pthread_cond_destroy(&rt->census_wake);
   pthread_mutex_destroy(&rt->census_lock);
-  rt->census_thread_started = false;
+  /* census_thread_started stays set: what the thread saw of the roots still
+   * holds for the censuses gh_runtime_free takes next (no call can run). */
 }
 
 gh_status gh_runtime_new(const gh_runtime_options *opts, gh_runtime **out) {
@@ -471,12 +493,10 @@ gh_status gh_resume(gh_proc *p) {
  * lock is held only for the lookup, never during a sweep or a census, so
  * spawn, exit and sends go on meanwhile.  The clock is read after the claim,
  * so a wait cannot seem to have begun in the future. */
-/* What a pass does to each process it claims: `wants` and `act` apply to
- * waiting ones only; `observe` (may be NULL) to every one. */
+/* What a pass does to each waiting process it claims. */
 typedef struct idle_pass {
   bool (*wants)(const gh_proc *p, uint64_t waited, const struct idle_pass *pass);
   gh_status (*act)(gh_proc *p, uint64_t waited, const struct idle_pass *pass);
-  void (*observe)(gh_proc *p, uint64_t now);
   uint64_t min_wait_ms;      /* census */
   gh_census_trigger trigger; /* census */
 } idle_pass;
@@ -523,8 +543,6 @@ static gh_status for_each_idle(gh_runtime *rt, const idle_pass *pass,
     if (!p)
       continue;
     uint64_t now = gh__now_ms(rt);
-    if (pass->observe && p->alive)
-      pass->observe(p, now);
     /* waiting first: the other fields are the owner's unless it waits */
     if (p->waiting && p->alive) {
       uint64_t waited = waited_ms(p, now);
@@ -562,7 +580,7 @@ static gh_status hibernate_waiting(gh_proc *p, uint64_t waited,
 gh_status gh_runtime_hibernate_idle(gh_runtime *rt, size_t *count) {
   if (!rt)
     return GH_ERR_NULL;
-  const idle_pass pass = {wants_hibernation, hibernate_waiting, NULL, 0, 0};
+  const idle_pass pass = {wants_hibernation, hibernate_waiting, 0, 0};
   return for_each_idle(rt, &pass, count);
 }
 
@@ -589,11 +607,20 @@ static void observe_roots(gh_proc *p, uint64_t now) {
   atomic_store_explicit(&p->writes_seen, w, memory_order_release);
 }
 
+/* Every published process, under the read lock: no handle is freed while
+ * it is held (gh_exit forgets a handle under the write lock first). */
+static void observe_all(gh_runtime *rt) {
+  uint64_t now = gh__now_ms(rt);
+  pthread_rwlock_rdlock(&rt->procs_lock);
+  for (size_t b = 0; b < rt->pid_nbuckets; b++)
+    for (gh_proc *p = rt->pid_buckets[b]; p; p = p->hash_next)
+      observe_roots(p, now);
+  pthread_rwlock_unlock(&rt->procs_lock);
+}
+
 static gh_status census_idle(gh_runtime *rt, uint64_t min_wait_ms,
                              gh_census_trigger trigger, size_t *count) {
-  const idle_pass pass = {wants_census, census_waiting,
-                          trigger == GH_CENSUS_RECORDER ? observe_roots : NULL,
-                          min_wait_ms, trigger};
+  const idle_pass pass = {wants_census, census_waiting, min_wait_ms, trigger};
   return for_each_idle(rt, &pass, count);
 }
 
