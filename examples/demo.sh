@@ -96,8 +96,8 @@ analyse() {
   # (once in the findings part, a finding line also names the router: print it once)
   awk 'f { print "  " $0; next }
        /^[0-9]+ findings?:/ || /^no finding/ { f = 1; print "  " $0; next }
-       /^PROCESS/ || /\((router|metrics)\)/ { print "  " $0 }' "$out/$name.report"
-  if grep -q '^[a-z]* *binleak .*(router)' "$out/$name.report"; then flagged=yes; else flagged=no; fi
+       /^PROCESS/ || /\(router\)/ { print "  " $0 }' "$out/$name.report"
+  if grep -q '^warning *binleak .*(router)' "$out/$name.report"; then flagged=yes; else flagged=no; fi
 }
 
 rule "1. The problem: a long-lived router that forwards large binaries, then idles"

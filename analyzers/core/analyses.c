@@ -229,7 +229,7 @@ static void check_binleak(struct gha_analyzer *an, struct gha_proc *p,
                           const struct gha_waste_summary *w) {
   const struct gha_gcinfo *g = &p->info;
   if (report_measured(an, p, GHA_BINLEAK, w, an->opts.binleak_min_words,
-                      "refc binaries only old-heap garbage referenced")) {
+                      "refc binaries that only old-heap garbage referenced")) {
     if (p->finding_at[GHA_BINLEAK] >= 0) {
       struct gha_finding *f = &an->findings[p->finding_at[GHA_BINLEAK]];
       f->held_words = g->bin_old_vheap_size;

@@ -26,21 +26,16 @@
  *   --fullsweep-after N   bounds the leak while busy (a full sweep every N
  *                         minor GCs) but does not release it at idle.
  *
- * The router is spawned with a large min_bin_vheap_size (--min-bin-vheap),
- * as a router tuned not to collect every few binaries would be.  With
- * BEAM's default (46422 words) its old binary vheap overflows every few
- * collections, and the full sweep that follows frees the leak for a while:
- * the leak is still there at idle, but smaller and of varying size.
+ * Every option is the library's default unless given (--min-bin-vheap sets
+ * the router's min_bin_vheap_size): with BEAM's default (46422 words) the
+ * old binary vheap overflows every few collections while the router is
+ * busy, and the full sweep that follows frees what leaked until then; what
+ * leaked since the last such sweep stays until the router is swept again.
  *
- * A "metrics" process, owned by the timer thread, samples the runtime's
- * statistics every tick, as a metrics exporter would; its collections also
- * keep a trace running to the end of the idle phase, so that an analyzer
- * sees how long the router idled.
- *
- * At the end the program prints two lines of key=value statistics (the
- * router's gh_proc_info and the runtime's gh_runtime_stats) on stdout.  The
- * router is not gh_exit()ed: gh_runtime_free releases it without an exit
- * event, so a trace shows the router as what it is, a live idle process.
+ * At the end of its idle time the program shuts down as a server does:
+ * the router is told to stop, gh_exit()s, and the runtime is freed.  It
+ * prints two lines of key=value statistics first (the router's
+ * gh_proc_info and the runtime's gh_runtime_stats) on stdout.
  *
  * GC rule: no gh_term is held in a C variable across a call marked [GC] in
  * genheap.h; the router's state lives in its stack slots.
@@ -61,13 +56,13 @@ enum { A_REQ = 1, A_DONE = 2 };
 
 /* The router's stack slots. */
 enum { SLOT_WINDOW = 0, SLOT_MSG = 1 };
+/* --min-bin-vheap not given: the library's default. */
+#define LIBRARY_DEFAULT 0
 
 /* How long the end of the run waits for a hibernation that is late. */
 #define HIBERNATE_GRACE_MS 10000
 /* At most this many requests in flight per client (back-pressure). */
 #define MAX_IN_FLIGHT 64
-/* The metrics process keeps this many samples. */
-#define SAMPLES_KEPT 32
 
 typedef struct config {
   uint64_t requests;
@@ -383,25 +378,7 @@ static void *router_main(void *arg) {
   }
 }
 
-/* ---- Timer thread: hibernation and metrics ----------------------------- */
-
-/* One sample {Time, BinariesAlive, BinaryBytes, HeapWords} consed onto the
- * metrics process's list, which keeps the newest SAMPLES_KEPT. */
-static void sample(host *h, gh_proc *m) {
-  gh_runtime_stats s;
-  gh_runtime_stats_get(h->rt, &s);
-  gh_term t, cell, elems[4] = {
-      gh_small((int64_t)example_now_ms()), gh_small((int64_t)s.binaries_alive),
-      gh_small((int64_t)s.binary_bytes), gh_small((int64_t)s.heap_words)};
-  CHECK(gh_tuple(m, 4, elems, &t));
-  CHECK(gh_cons(m, t, slot(m, 0), &cell));
-  gh_term kept[SAMPLES_KEPT];
-  size_t k = 0;
-  for (; cell != GH_NIL && k < SAMPLES_KEPT; cell = gh_cdr(cell))
-    kept[k++] = gh_car(cell);
-  CHECK(gh_list(m, k, kept, &cell));
-  CHECK(gh_slot_set(m, 0, cell));
-}
+/* ---- Timer thread: hibernation ----------------------------------------- */
 
 /* The hibernation count is updated under hib_lock in the same critical
  * section as the call, so a router that has resumed and then reads the
@@ -418,18 +395,10 @@ static void hibernate_tick(host *h) {
 
 static void *timer_main(void *arg) {
   host *h = arg;
-  gh_spawn_options o;
-  gh_spawn_options_init(&o);
-  o.name = "metrics";
-  gh_proc *metrics;
-  CHECK(gh_spawn(h->rt, &o, &metrics));
-  CHECK(gh_push(metrics, GH_NIL));
   while (!atomic_load(&h->stop_timer)) {
     example_sleep_ms(h->cfg.tick_ms);
-    sample(h, metrics);
     hibernate_tick(h);
   }
-  CHECK(gh_exit(metrics));
   return NULL;
 }
 
@@ -457,8 +426,8 @@ static void usage(FILE *out) {
 "                            until the window expired and, with\n"
 "                            --hibernate-after, the router hibernated\n"
 "      --tick-ms MS          timer thread period (default 10)\n"
-"      --min-bin-vheap WORDS the router's min_bin_vheap_size (default\n"
-"                            16000000: few vheap-overflow sweeps)\n"
+"      --min-bin-vheap WORDS the router's min_bin_vheap_size (default: the\n"
+"                            library's, 46422)\n"
 "  -h, --help                print this help\n"
 "  -V, --version             print the version\n"
 "\n"
@@ -509,7 +478,7 @@ static void set_option(config *c, int opt, const char *arg) {
 static void parse_args(int argc, char **argv, config *c) {
   *c = (config){.requests = 2000, .size = 32768, .clients = 2, .threads = 2,
                 .window = 64, .window_ms = 50, .idle_ms = 1500, .tick_ms = 10,
-                .fullsweep_after = UINT64_MAX, .min_bin_vheap = 16000000};
+                .fullsweep_after = UINT64_MAX, .min_bin_vheap = LIBRARY_DEFAULT};
   opterr = 0;
   int opt;
   while ((opt = getopt_long(argc, argv, "hV", long_options, NULL)) != -1) {
@@ -547,7 +516,8 @@ static void host_init(host *h) {
   gh_spawn_options_init(&o);
   o.name = "router";
   o.hibernate_after_ms = h->cfg.hibernate_after_ms;
-  o.min_bin_vheap_size = (size_t)h->cfg.min_bin_vheap;
+  if (h->cfg.min_bin_vheap != LIBRARY_DEFAULT)
+    o.min_bin_vheap_size = (size_t)h->cfg.min_bin_vheap;
   if (h->cfg.fullsweep_after <= UINT32_MAX)
     o.fullsweep_after = (uint32_t)h->cfg.fullsweep_after;
   CHECK(gh_spawn(h->rt, &o, &h->router));
@@ -648,7 +618,8 @@ int main(int argc, char **argv) {
   pthread_join(timer, NULL);
 
   print_stats(&h);
-  gh_runtime_free(h.rt); /* releases the router too, without an exit event */
+  CHECK(gh_exit(h.router)); /* a server's orderly shutdown */
+  gh_runtime_free(h.rt);
   free(h.jobs.procs);
   return h.errors ? EX_FAILED : EX_OK;
 }

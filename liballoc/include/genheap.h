@@ -149,10 +149,12 @@ typedef struct gh_runtime_options {
   bool gc_stress;
   /* Run gh_verify after every collection and fail loudly (GENHEAP_VERIFY). */
   bool verify;
-  /* While genheap:census is being recorded, a thread of the runtime calls
-   * gh_runtime_census_idle(rt, census_interval_ms) every census_interval_ms
-   * (0, the default: never).  The environment variable GENHEAP_CENSUS_MS,
-   * which genheap-trace sets, gives a default. */
+  /* While genheap:census is being recorded, a thread of the runtime takes a
+   * census of every process that has waited (gh_wait) at least half of
+   * census_interval_ms, once per wait, every census_interval_ms, and
+   * watches how long each process's roots stay unchanged (0, the default:
+   * no thread).  The environment variable GENHEAP_CENSUS_MS, which
+   * genheap-trace sets, gives a default. */
   uint64_t census_interval_ms;
 } gh_runtime_options;
 

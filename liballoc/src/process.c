@@ -97,7 +97,8 @@ static void *census_main(void *arg) {
       observe_all(rt);
       if ((elapsed += period) >= rt->census_interval_ms) {
         elapsed = 0;
-        census_idle(rt, rt->census_interval_ms, GH_CENSUS_RECORDER, NULL);
+        /* half an interval: a wait is counted within 0.5-1.5 intervals */
+        census_idle(rt, rt->census_interval_ms / 2, GH_CENSUS_RECORDER, NULL);
       }
     }
     pthread_mutex_lock(&rt->census_lock);
