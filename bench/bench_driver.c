@@ -302,8 +302,8 @@ static bool is_table_workload(const char *w) {
 static bool run_workload(const options *o, const char *w) {
   if (is_table_workload(w))
     return run_table(o, w);
-  if (strcmp(w, "pause") == 0)
-    return run_series(o, "genheap", "pause");
+  if (strcmp(w, "pause") == 0 || strcmp(w, "census") == 0)
+    return run_series(o, "genheap", w);
   fprintf(stderr, "bench-driver: unknown workload %s\n", w);
   return false;
 }
@@ -329,6 +329,7 @@ int main(int argc, char **argv) {
     for (size_t w = 0; w < sizeof table_workloads / sizeof *table_workloads; w++)
       ok = run_workload(&o, table_workloads[w]) && ok;
     ok = run_workload(&o, "pause") && ok;
+    ok = run_workload(&o, "census") && ok;
   }
   for (; i < argc; i++)
     ok = run_workload(&o, argv[i]) && ok;

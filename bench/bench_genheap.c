@@ -13,7 +13,11 @@
  * and puts 0, 1 and 10 times as much garbage beside it: the pause should not
  * move.
  *
- * Usage: bench-genheap lists|tuples|growing|messages|pause [scale]
+ * Workload census measures gh_census against a full sweep of the same heap:
+ * a live list and as much garbage, both promoted to the old heap (the heap
+ * of an idle process that the census is for), from 1 MB to 100 MB live.
+ *
+ * Usage: bench-genheap lists|tuples|growing|messages|pause|census [scale]
  */
 #include "bench_common.h"
 
@@ -568,6 +572,61 @@ static void run_pause(const char *which, double scale) {
   gh_runtime_free(rt);
 }
 
+/* ---- Workload 5: census against a full sweep of the same heap ------------- */
+
+/* A process whose old heap holds a live list of `bytes` and a dropped one
+ * as large: two minor GCs after each build promote it. */
+static gh_proc *idle_heap(gh_runtime *rt, size_t bytes, live_shape sh,
+                          size_t *words) {
+  gh_proc *p = spawn(rt, 0);
+  size_t live = new_slot(p), junk = new_slot(p);
+  *words = build_live(p, live, bytes, sh);
+  build_live(p, junk, bytes, sh);
+  CHECK(gh_gc(p, GH_GC_MINOR));
+  CHECK(gh_gc(p, GH_GC_MINOR));
+  CHECK(gh_slot_set(p, junk, GH_NIL));
+  return p;
+}
+
+static void census_row(gh_runtime *rt, size_t bytes, live_shape sh) {
+  uint64_t census[PAUSE_REPS], sweep[PAUSE_REPS];
+  size_t words = 0;
+  gh_census_info c = {0};
+  for (int r = 0; r < PAUSE_REPS; r++) {
+    gh_proc *p = idle_heap(rt, bytes, sh, &words);
+    uint64_t t0 = bench_now_ns();
+    CHECK(gh_census(p, &c));
+    uint64_t t1 = bench_now_ns();
+    CHECK(gh_gc(p, GH_GC_MAJOR));
+    sweep[r] = bench_now_ns() - t1;
+    census[r] = t1 - t0;
+    CHECK(gh_exit(p));
+  }
+  uint64_t cm = median(census, PAUSE_REPS), sm = median(sweep, PAUSE_REPS);
+  printf("| %.3f | %zu | %zu | %.3f | %.3f | %.2f |\n", words * 8 / 1048576.0,
+         c.old_live + c.young_live, c.old_size + c.young_size - c.old_live -
+         c.young_live, cm / 1e6, sm / 1e6, (double)cm / (double)sm);
+}
+
+static void run_census(double scale) {
+  mallopt(M_MMAP_MAX, 0); /* as run_pause: reused pages, not page faults */
+  mallopt(M_TRIM_THRESHOLD, INT_MAX);
+  gh_runtime *rt = runtime_new();
+  printf("\n### census: gh_census vs a full sweep of the same heap (median of "
+         "%d fresh processes)\n", PAUSE_REPS);
+  for (int sh = SHAPE_CONS; sh <= SHAPE_TUPLES; sh++) {
+    printf("\n#### %s, live and as much garbage on the old heap\n\n"
+           "| live MB | live words | garbage words | census ms | full sweep ms "
+           "| census / sweep |\n|---:|---:|---:|---:|---:|---:|\n",
+           shape_name((live_shape)sh));
+    size_t largest = (size_t)(100e6 * scale);
+    for (size_t bytes = 1000000; bytes <= 100000000; bytes *= 10)
+      if (bytes <= largest || bytes == 1000000)
+        census_row(rt, bytes, (live_shape)sh);
+  }
+  gh_runtime_free(rt);
+}
+
 int main(int argc, char **argv) {
   const char *w = argc > 1 ? argv[1] : "";
   double scale = bench_scale(argc, argv);
@@ -583,8 +642,10 @@ int main(int argc, char **argv) {
     run_messages(scale);
   else if (strncmp(w, "pause", 5) == 0)
     run_pause(w, scale);
+  else if (strcmp(w, "census") == 0)
+    run_census(scale);
   else {
-    fprintf(stderr, "usage: %s lists|tuples|growing|messages|pause[-live|-garbage] "
+    fprintf(stderr, "usage: %s lists|tuples|growing|messages|pause[-live|-garbage]|census "
             "[scale]\n",
             argv[0]);
     return 2;

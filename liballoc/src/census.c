@@ -31,16 +31,18 @@ typedef struct census_area {
   const gh_term *lo, *hi;
   size_t first_bit; /* of this area in the bitmap */
   bool old;
+  size_t live, bin_live; /* words reached here */
 } census_area;
 
 typedef struct census_ctx {
   gh_runtime *rt;
   census_area *areas;
   size_t nareas;
+  const census_area *hint; /* the last area found: the next object is
+                              nearly always in it */
   uint64_t *bits;
   size_t nbits;
   wstack ws;
-  gh_census_info *out;
 } census_ctx;
 
 static int area_order(const void *a, const void *b) {
@@ -58,7 +60,7 @@ static size_t fragment_count(const gh_proc *p) {
 static void add_area(census_ctx *c, const gh_term *lo, const gh_term *hi, bool old) {
   if (lo == hi)
     return; /* nothing can point into an empty area */
-  c->areas[c->nareas++] = (census_area){lo, hi, c->nbits, old};
+  c->areas[c->nareas++] = (census_area){lo, hi, c->nbits, old, 0, 0};
   c->nbits += (size_t)(hi - lo);
 }
 
@@ -92,7 +94,7 @@ static void census_teardown(census_ctx *c, size_t area_cap) {
     gh__free(c->rt, c->areas, area_cap * sizeof *c->areas);
 }
 
-static const census_area *area_of(const census_ctx *c, const gh_term *x) {
+static const census_area *search_area(const census_ctx *c, const gh_term *x) {
   size_t lo = 0, hi = c->nareas;
   while (lo < hi) {
     size_t mid = lo + (hi - lo) / 2;
@@ -106,8 +108,15 @@ static const census_area *area_of(const census_ctx *c, const gh_term *x) {
   return NULL;
 }
 
+static inline census_area *area_of(census_ctx *c, const gh_term *x) {
+  const census_area *a = c->hint;
+  if (!a || x < a->lo || x >= a->hi)
+    c->hint = a = search_area(c, x);
+  return (census_area *)a;
+}
+
 /* Sets the mark of the object at x; false when it was already marked. */
-static bool mark(census_ctx *c, const census_area *a, const gh_term *x) {
+static inline bool mark(census_ctx *c, const census_area *a, const gh_term *x) {
   size_t bit = a->first_bit + (size_t)(x - a->lo);
   uint64_t mask = (uint64_t)1 << (bit % 64);
   if (c->bits[bit / 64] & mask)
@@ -116,51 +125,73 @@ static bool mark(census_ctx *c, const census_area *a, const gh_term *x) {
   return true;
 }
 
-static void push_if_pointer(census_ctx *c, gh_term t) {
+static inline void push_if_pointer(census_ctx *c, gh_term t) {
   if (is_pointer(t))
     ws_push(&c->ws, t);
 }
 
-/* Counts one newly reached object and queues the terms inside it. */
-static void visit(census_ctx *c, const census_area *a, gh_term t) {
-  const gh_term *obj = term_ptr(t);
-  size_t *live = a->old ? &c->out->old_live : &c->out->young_live;
-  if (is_list(t)) {
-    *live += 2;
-    push_if_pointer(c, obj[0]);
-    push_if_pointer(c, obj[1]);
-    return;
-  }
-  gh_term h = obj[0];
-  *live += object_words(h);
-  switch (header_subtag(h)) {
-  case GH_SUB_TUPLE:
-    for (size_t i = 1; i <= header_arity(h); i++)
-      push_if_pointer(c, obj[i]);
-    break;
-  case GH_SUB_SUB_BIN:
-    push_if_pointer(c, obj[header_arity(h) + 1]); /* orig */
-    break;
-  case GH_SUB_REFC_BIN: {
-    size_t words = ((const gh_procbin *)obj)->size / sizeof(gh_term);
-    *(a->old ? &c->out->bin_old_live : &c->out->bin_young_live) += words;
-    break;
-  }
-  default:
-    break; /* floats, heap binaries: raw payload */
+/* Marks t and what it reaches.  One term inside each object is followed at
+ * once rather than stacked (a cell's element, else its tail; a tuple's last
+ * element), so chains are walked as loops and the stack holds only the
+ * branches still to visit.
+ * Counted as the collector copies: a cons cell 2 words, a boxed object its
+ * object_words; what the scan visits is a tuple's elements and a
+ * sub-binary's orig, other payloads are raw. */
+static void mark_term(census_ctx *c, gh_term t) {
+  while (is_pointer(t)) {
+    const gh_term *obj = term_ptr(t);
+    census_area *a = area_of(c, obj);
+    /* A pointer outside every area cannot happen (gh_verify checks it);
+     * count nothing for it rather than read foreign memory. */
+    if (!a || !mark(c, a, obj))
+      return;
+    if (is_list(t)) {
+      a->live += 2;
+      /* the element first, the rest of the list later: a list of tuples
+       * then keeps one entry on the stack, not one per element */
+      if (is_pointer(obj[0])) {
+        push_if_pointer(c, obj[1]);
+        t = obj[0];
+      } else {
+        t = obj[1];
+      }
+      continue;
+    }
+    gh_term h = obj[0];
+    size_t arity = header_arity(h);
+    a->live += object_words(h);
+    switch (header_subtag(h)) {
+    case GH_SUB_TUPLE:
+      if (arity == 0)
+        return;
+      for (size_t i = 1; i < arity; i++)
+        push_if_pointer(c, obj[i]);
+      t = obj[arity];
+      break;
+    case GH_SUB_SUB_BIN:
+      t = obj[arity + 1]; /* orig */
+      break;
+    case GH_SUB_REFC_BIN:
+      a->bin_live += ((const gh_procbin *)obj)->size / sizeof(gh_term);
+      return;
+    default:
+      return; /* floats, heap binaries: raw payload */
+    }
   }
 }
 
 static void mark_from_roots(census_ctx *c, const gh_proc *p) {
   for (const gh_term *s = p->fast.stop; s < p->fast.hend; s++)
-    push_if_pointer(c, *s);
-  while (!ws_empty(&c->ws) && !c->ws.failed) {
-    gh_term t = ws_pop(&c->ws);
-    const census_area *a = area_of(c, term_ptr(t));
-    /* A pointer outside every area cannot happen (gh_verify checks it);
-     * count nothing for it rather than read foreign memory. */
-    if (a && mark(c, a, term_ptr(t)))
-      visit(c, a, t);
+    mark_term(c, *s);
+  while (!ws_empty(&c->ws) && !c->ws.failed)
+    mark_term(c, ws_pop(&c->ws));
+}
+
+static void add_up(const census_ctx *c, gh_census_info *out) {
+  for (size_t i = 0; i < c->nareas; i++) {
+    const census_area *a = &c->areas[i];
+    *(a->old ? &out->old_live : &out->young_live) += a->live;
+    *(a->old ? &out->bin_old_live : &out->bin_young_live) += a->bin_live;
   }
 }
 
@@ -170,7 +201,7 @@ gh_status gh__census(gh_proc *p, gh_census_info *out) {
   out->old_size = p->old_heap ? (size_t)(p->old_htop - p->old_heap) : 0;
   out->bin_young_size = (size_t)p->overhead;
   out->bin_old_size = (size_t)p->bin_old_vheap;
-  census_ctx c = {.rt = p->rt, .out = out};
+  census_ctx c = {.rt = p->rt};
   size_t area_cap = 2 + fragment_count(p);
   ws_init(&c.ws, p->rt);
   gh_status s = GH_OK;
@@ -180,6 +211,8 @@ gh_status gh__census(gh_proc *p, gh_census_info *out) {
     mark_from_roots(&c, p);
   if (s == GH_OK && c.ws.failed)
     s = GH_ERR_NOMEM;
+  if (s == GH_OK)
+    add_up(&c, out);
   census_teardown(&c, area_cap);
   return s;
 }
