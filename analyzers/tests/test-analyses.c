@@ -601,6 +601,30 @@ static void test_minor_gc_that_could_not_run_is_not_a_gc(void **state) {
   gha_analyzer_free(an);
 }
 
+/* A live analysis finishes again as events arrive: a census that comes
+ * later turns a suspicion into a measured warning, or silences it. */
+static void test_findings_change_as_censuses_arrive(void **state) {
+  (void)state;
+  struct gha_analyzer *an = new_an();
+  struct synth_proc a, b;
+  synth_init(&a, an, "h", 100, 1, "garbage");
+  synth_init(&b, an, "h", 101, 1, "cache");
+  bloat_burst(&a, 1000 * MS);
+  bloat_burst(&b, 1000 * MS);
+  synth_packet(an, 3000 * MS);
+  gha_finish(an);
+  assert_int_equal(finding(an, 100, GHA_BLOAT)->severity, GHA_SEV_INFO);
+  assert_int_equal(finding(an, 101, GHA_BLOAT)->severity, GHA_SEV_INFO);
+  synth_census(&a, 3100 * MS, 0, 0, GH_CENSUS_RECORDER,
+               (struct synth_evidence){2000, 0, false});
+  synth_census(&b, 3100 * MS, 200000, 0, GH_CENSUS_RECORDER,
+               (struct synth_evidence){2000, 0, false});
+  gha_finish(an);
+  assert_int_equal(finding(an, 100, GHA_BLOAT)->severity, GHA_SEV_WARNING);
+  assert_null(finding(an, 101, GHA_BLOAT));
+  gha_analyzer_free(an);
+}
+
 /* ---- the waste staircase (waste.c) ---------------------------------- */
 
 static void test_waste_bound_is_the_largest_measurement_passed(void **state) {
@@ -705,6 +729,7 @@ int main(void) {
       cmocka_unit_test(test_discarded_events_are_counted),
       cmocka_unit_test(test_idle_is_measured_to_the_end_of_its_own_trace),
       cmocka_unit_test(test_minor_gc_that_could_not_run_is_not_a_gc),
+      cmocka_unit_test(test_findings_change_as_censuses_arrive),
       cmocka_unit_test(test_waste_bound_is_the_largest_measurement_passed),
       cmocka_unit_test(test_waste_epochs_end_at_sweeps),
       cmocka_unit_test(test_waste_bound_stays_below_truth_when_steps_run_out),
