@@ -131,17 +131,6 @@ static struct gha_finding *new_finding(struct gha_analyzer *an,
   return f;
 }
 
-/* How the process's life ended, for the messages. */
-static const char *ending(const struct gha_proc *p) {
-  if (p->killed)
-    return "until it was killed";
-  if (p->exited)
-    return "until it exited";
-  if (p->freed)
-    return "until its runtime ended";
-  return "and still at the end of the recording";
-}
-
 /* A census after the process's last GC saw its heap as it idles: what it
  * measured stands, suspicion or not. */
 static bool census_covers_idle(const struct gha_proc *p) {
@@ -150,8 +139,7 @@ static bool census_covers_idle(const struct gha_proc *p) {
 
 /* The measured finding: waste at or above the threshold for min_idle. */
 static bool report_measured(struct gha_analyzer *an, struct gha_proc *p,
-                            enum gha_analysis a, const struct gha_waste_summary *w,
-                            uint64_t threshold, const char *what) {
+                            enum gha_analysis a, const struct gha_waste_summary *w) {
   if (w->above_ns < an->opts.min_idle_ns || w->above_ns == 0)
     return false;
   struct gha_finding *f = new_finding(an, a, GHA_SEV_WARNING, p);
@@ -168,15 +156,7 @@ static bool report_measured(struct gha_analyzer *an, struct gha_proc *p,
   f->until_ns = w->last_above_ns;
   f->would_free = w->now_words;
   f->would_free_kind = "measured";
-  snprintf(f->message, sizeof f->message,
-           "held %llu words of %s (peak), at least %llu of them for %.3f s "
-           "(%.0f%% of its life, from %.3f s to %.3f s of the trace) %s; "
-           "%.4g word-seconds (measured: %s)",
-           (unsigned long long)w->peak, what, (unsigned long long)threshold,
-           (double)w->above_ns / 1e9, 100.0 * f->life_share,
-           (double)(f->from_ns - an->begin_ns) / 1e9,
-           (double)(f->until_ns - an->begin_ns) / 1e9, ending(p), w->word_s,
-           f->evidence);
+  f->waste_word_s = w->word_s;
   return true;
 }
 
@@ -191,8 +171,7 @@ static const char *const binleak_fix =
 static void check_bloat(struct gha_analyzer *an, struct gha_proc *p,
                         const struct gha_waste_summary *w) {
   const struct gha_gcinfo *g = &p->info;
-  if (report_measured(an, p, GHA_BLOAT, w, an->opts.bloat_min_words,
-                      "old-heap garbage")) {
+  if (report_measured(an, p, GHA_BLOAT, w)) {
     if (p->finding_at[GHA_BLOAT] >= 0) {
       an->findings[p->finding_at[GHA_BLOAT]].held_words = g->old_heap_size;
       an->findings[p->finding_at[GHA_BLOAT]].fix = bloat_fix;
@@ -213,23 +192,13 @@ static void check_bloat(struct gha_analyzer *an, struct gha_proc *p,
   f->evidence = "none";
   f->held_words = f->waste_words = f->would_free = g->old_heap_size;
   f->would_free_kind = "estimated";
-  snprintf(f->message, sizeof f->message,
-           "old heap holds %llu words (block %llu), unswept for %.3f s and idle "
-           "%.3f s %s; no census or sweep measured how much of it is garbage: "
-           "a full sweep would free up to %llu words (estimated)",
-           (unsigned long long)g->old_heap_size,
-           (unsigned long long)g->old_heap_block_size,
-           (double)(gha_proc_end_ns(an, p) - f->since_ns) / 1e9,
-           (double)f->idle_ns / 1e9, ending(p),
-           (unsigned long long)g->old_heap_size);
   f->fix = bloat_fix;
 }
 
 static void check_binleak(struct gha_analyzer *an, struct gha_proc *p,
                           const struct gha_waste_summary *w) {
   const struct gha_gcinfo *g = &p->info;
-  if (report_measured(an, p, GHA_BINLEAK, w, an->opts.binleak_min_words,
-                      "refc binaries that only old-heap garbage referenced")) {
+  if (report_measured(an, p, GHA_BINLEAK, w)) {
     if (p->finding_at[GHA_BINLEAK] >= 0) {
       struct gha_finding *f = &an->findings[p->finding_at[GHA_BINLEAK]];
       f->held_words = g->bin_old_vheap_size;
@@ -252,13 +221,6 @@ static void check_binleak(struct gha_analyzer *an, struct gha_proc *p,
   f->held_words = f->waste_words = g->bin_old_vheap_size;
   f->would_free = g->bin_old_vheap_size - p->binold_after_sweep;
   f->would_free_kind = "estimated";
-  snprintf(f->message, sizeof f->message,
-           "old heap references %llu words of refc binaries (%u growth steps, "
-           "no full sweep for %.3f s) %s; no census or sweep measured how many "
-           "are garbage: up to %llu words (estimated)",
-           (unsigned long long)g->bin_old_vheap_size, p->binold_steps,
-           (double)(gha_proc_end_ns(an, p) - f->since_ns) / 1e9, ending(p),
-           (unsigned long long)f->would_free);
   f->fix = binleak_fix;
 }
 
@@ -277,12 +239,7 @@ static void check_idle_burst(struct gha_analyzer *an, struct gha_proc *p) {
     return;
   f->held_words = held;
   f->evidence = "none";
-  snprintf(f->message, sizeof f->message,
-           "%llu GCs, then none for %.3f s (%.0f%% of its life) %s, holding "
-           "%llu heap words in its blocks",
-           (unsigned long long)p->gc_count, (double)idle / 1e9,
-           life ? 100.0 * (double)idle / (double)life : 0.0, ending(p),
-           (unsigned long long)held);
+  f->life_share = life ? (double)idle / (double)life : 0.0;
   f->fix = "hibernate after the burst (gh_hibernate or hibernate_after_ms), "
            "or run the burst in a short-lived process";
 }

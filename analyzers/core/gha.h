@@ -118,23 +118,26 @@ void gha_options_init(struct gha_options *o);
 
 /* ---- Analyzer ----------------------------------------------------------- */
 #define GHA_TRACES_MAX 1024 /* traces read together; more share an end */
-#define GHA_SERIES_MAX 256 /* chart points kept per process */
+#define GHA_SERIES_MAX 256 /* chart points of a process with a large heap */
 enum { GHA_MARK_MINOR = 1, GHA_MARK_SWEEP = 2, GHA_MARK_HIBERNATE = 4,
        GHA_MARK_CENSUS = 8 };
 
+/* A chart point: heap figures (words, saturated at 2^32-1) at a time
+ * relative to the process's first event (gha_point_ts gives it back). */
 struct gha_point {
-  uint64_t ts_ns;
-  uint64_t young;    /* heap_size */
-  uint64_t old;      /* old_heap_size */
-  uint64_t binv;     /* bin_vheap_size + bin_old_vheap_size */
-  uint64_t waste;    /* measured old-heap garbage (lower bound) */
-  uint8_t marks;     /* GHA_MARK_* of the GCs merged into this point */
+  float t_s;         /* seconds since first_ns */
+  uint32_t young;    /* heap_size */
+  uint32_t old;      /* old_heap_size */
+  uint32_t binv;     /* bin_vheap_size + bin_old_vheap_size */
+  uint32_t waste;    /* measured old-heap garbage (lower bound) */
+  uint8_t marks;     /* GHA_MARK_* of the events merged into this point */
 };
 
 enum gha_analysis { GHA_BLOAT, GHA_BINLEAK, GHA_IDLE_BURST, GHA_ANALYSES };
 const char *gha_analysis_name(enum gha_analysis a);
 
-#define GHA_PAUSE_BUCKETS 320 /* log2 scale, 8 buckets per octave */
+#define GHA_PAUSE_BUCKETS 129 /* < 64 ns, then 4 per octave to 2^38 ns */
+#define GHA_PAUSES_INLINE 8    /* pauses kept before a histogram is allocated */
 
 struct gha_proc {
   uint32_t host;
@@ -173,10 +176,12 @@ struct gha_proc {
   /* GC pauses, from start/end pairs */
   uint64_t minor_start_ns, major_start_ns;
   uint64_t pause_count, pause_max_ns, pause_sum_ns;
-  uint32_t pause_hist[GHA_PAUSE_BUCKETS];
+  uint8_t pause_inline[GHA_PAUSES_INLINE]; /* buckets of the first pauses */
+  uint32_t *pause_hist;        /* GHA_PAUSE_BUCKETS, after them */
   /* down-sampled chart series */
-  struct gha_point series[GHA_SERIES_MAX];
-  unsigned series_len, series_stride, series_skip;
+  struct gha_point *series;    /* grown on demand (series.c) */
+  uint16_t series_len, series_cap;
+  uint32_t series_stride, series_skip;
 };
 
 
@@ -200,9 +205,9 @@ struct gha_finding {
   uint64_t idle_ns;          /* end of its life - last GC */
   uint64_t would_free;       /* words a full sweep would free at the end */
   const char *would_free_kind; /* "measured" or "estimated" */
-  char message[384];
   const char *fix;
 };
+
 
 struct gha_analyzer;
 
@@ -253,9 +258,16 @@ const struct gha_finding *gha_finding_at(const struct gha_analyzer *an,
 const struct gha_finding *gha_finding_for(const struct gha_analyzer *an,
                                           const struct gha_proc *p,
                                           enum gha_analysis a);
+/* When a chart point was taken. */
+uint64_t gha_point_ts(const struct gha_proc *p, const struct gha_point *pt);
 /* Pause percentile (0..100) in ns, from the log histogram. */
 uint64_t gha_pause_percentile(const struct gha_proc *p, double pct);
 bool gha_proc_flagged(const struct gha_analyzer *an, const struct gha_proc *p);
+
+/* A finding's one-line message, composed from its figures. */
+#define GHA_MESSAGE_MAX 400
+void gha_finding_message(const struct gha_analyzer *an,
+                         const struct gha_finding *f, char *buf, size_t size);
 
 /* Exit status: 0 no finding at or above fail_on, 1 otherwise. */
 int gha_exit_status(const struct gha_analyzer *an);

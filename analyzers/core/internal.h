@@ -25,6 +25,13 @@ struct gha_analyzer {
   bool finished;
 };
 
+/* series.c: chart points and pause histogram, grown on demand. */
+void gha__record_pause(struct gha_proc *p, uint64_t start, uint64_t end);
+void gha__series_add(const struct gha_analyzer *an, struct gha_proc *p,
+                     uint64_t ts, const struct gha_gcinfo *g, uint8_t marks,
+                     uint64_t waste);
+void gha__proc_free(struct gha_proc *p);
+
 /* Rebuilds the index after the process array was reordered. */
 void gha__reindex(struct gha_analyzer *an);
 

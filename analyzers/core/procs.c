@@ -45,7 +45,7 @@ void gha_analyzer_free(struct gha_analyzer *an) {
   if (!an)
     return;
   for (size_t i = 0; i < an->nprocs; i++)
-    free(an->procs[i]);
+    gha__proc_free(an->procs[i]);
   free(an->procs);
   free(an->index);
   for (size_t i = 0; i < an->nhosts; i++)
@@ -165,53 +165,6 @@ static struct gha_proc *add_proc(struct gha_analyzer *an,
 
 /* ---- per-event aggregation -------------------------------------------- */
 
-static unsigned pause_bucket(uint64_t ns) {
-  if (ns == 0)
-    return 0;
-  /* 8 buckets per power of two: log2 with three fraction bits */
-  unsigned msb = 63u - (unsigned)__builtin_clzll(ns);
-  unsigned frac = msb >= 3 ? (unsigned)((ns >> (msb - 3)) & 7u)
-                           : (unsigned)((ns << (3 - msb)) & 7u);
-  unsigned b = msb * 8 + frac;
-  return b < GHA_PAUSE_BUCKETS ? b : GHA_PAUSE_BUCKETS - 1;
-}
-
-static uint64_t bucket_upper(unsigned b) {
-  unsigned msb = b / 8, frac = b % 8;
-  uint64_t base = 1ull << msb;
-  return base + (base * (frac + 1)) / 8;
-}
-
-uint64_t gha_pause_percentile(const struct gha_proc *p, double pct) {
-  if (p->pause_count == 0)
-    return 0;
-  uint64_t want = (uint64_t)((pct / 100.0) * (double)p->pause_count + 0.999999);
-  if (want == 0)
-    want = 1;
-  uint64_t seen = 0;
-  for (unsigned b = 0; b < GHA_PAUSE_BUCKETS; b++) {
-    seen += p->pause_hist[b];
-    if (seen >= want) {
-      uint64_t up = bucket_upper(b);
-      return up < p->pause_max_ns ? up : p->pause_max_ns;
-    }
-  }
-  return p->pause_max_ns;
-}
-
-/* `start` is UINT64_MAX when the start event was not seen (the trace
- * began inside the collection). */
-static void record_pause(struct gha_proc *p, uint64_t start, uint64_t end) {
-  if (start == UINT64_MAX || end < start)
-    return;
-  uint64_t d = end - start;
-  p->pause_count++;
-  p->pause_sum_ns += d;
-  if (d > p->pause_max_ns)
-    p->pause_max_ns = d;
-  p->pause_hist[pause_bucket(d)]++;
-}
-
 /* The measured lower bound of the old-heap garbage at ts (for charts). */
 static uint64_t waste_now(const struct gha_proc *p, uint64_t ts) {
   uint64_t w = 0;
@@ -219,40 +172,6 @@ static uint64_t waste_now(const struct gha_proc *p, uint64_t ts) {
     if (p->waste.stairs[i].since_ns <= ts)
       w = p->waste.stairs[i].words;
   return w;
-}
-
-/* Halves the series when full: pairs merge into their later point, with
- * the marks of both, so no GC marker is lost, only resolution. */
-static void series_add(struct gha_proc *p, const struct gha_event *ev,
-                       uint8_t marks) {
-  if (p->series_len > 0 && p->series_skip > 0) {
-    struct gha_point *last = &p->series[p->series_len - 1];
-    p->series_skip--;
-    last->marks |= marks;
-    last->ts_ns = ev->ts_ns;
-    last->young = ev->info.heap_size;
-    last->old = ev->info.old_heap_size;
-    last->binv = ev->info.bin_vheap_size + ev->info.bin_old_vheap_size;
-    last->waste = waste_now(p, ev->ts_ns);
-    return;
-  }
-  if (p->series_len == GHA_SERIES_MAX) {
-    for (unsigned i = 0; i < GHA_SERIES_MAX / 2; i++) {
-      struct gha_point merged = p->series[2 * i + 1];
-      merged.marks |= p->series[2 * i].marks;
-      p->series[i] = merged;
-    }
-    p->series_len = GHA_SERIES_MAX / 2;
-    p->series_stride *= 2;
-  }
-  struct gha_point *pt = &p->series[p->series_len++];
-  pt->ts_ns = ev->ts_ns;
-  pt->young = ev->info.heap_size;
-  pt->old = ev->info.old_heap_size;
-  pt->binv = ev->info.bin_vheap_size + ev->info.bin_old_vheap_size;
-  pt->waste = waste_now(p, ev->ts_ns);
-  pt->marks = marks;
-  p->series_skip = p->series_stride - 1;
 }
 
 static void track_peaks(struct gha_proc *p, const struct gha_gcinfo *g) {
@@ -358,7 +277,7 @@ static void on_major_end(struct gha_analyzer *an, struct gha_proc *p,
   p->old_after_sweep = ev->info.old_heap_size;
   p->binold_after_sweep = ev->info.bin_old_vheap_size;
   p->binold_steps = 0;
-  record_pause(p, p->major_start_ns, ev->ts_ns);
+  gha__record_pause(p, p->major_start_ns, ev->ts_ns);
   p->major_start_ns = UINT64_MAX;
   measure_sweep(an, p, ev);
 }
@@ -410,7 +329,7 @@ static uint8_t apply_event(struct gha_analyzer *an, struct gha_proc *p,
     note_gc(p, ev->ts_ns);
     p->last_gc_end_ns = ev->ts_ns;
     p->ev_minor++;
-    record_pause(p, p->minor_start_ns, ev->ts_ns);
+    gha__record_pause(p, p->minor_start_ns, ev->ts_ns);
     p->minor_start_ns = UINT64_MAX;
     return GHA_MARK_MINOR;
   case GHA_EV_MAJOR_END:
@@ -463,7 +382,7 @@ bool gha_feed(struct gha_analyzer *an, const struct gha_event *ev) {
     track_peaks(p, &ev->info);
     p->info = ev->info;
     p->has_info = true;
-    series_add(p, ev, marks);
+    gha__series_add(an, p, ev->ts_ns, &ev->info, marks, waste_now(p, ev->ts_ns));
   }
   an->finished = false;
   return true;

@@ -53,7 +53,7 @@ static void polyline(FILE *out, const struct gha_proc *p, const struct scale *s,
           cls, color);
   for (unsigned i = 0; i < p->series_len; i++) {
     const struct gha_point *pt = &p->series[i];
-    fprintf(out, "%s%.1f,%.1f", i ? " " : "", sx(s, pt->ts_ns),
+    fprintf(out, "%s%.1f,%.1f", i ? " " : "", sx(s, gha_point_ts(p, pt)),
             sy(s, value_of(pt, which)));
   }
   /* hold the last value to the end of its life: that is what it keeps */
@@ -67,7 +67,7 @@ static void polyline(FILE *out, const struct gha_proc *p, const struct scale *s,
 static void markers(FILE *out, const struct gha_proc *p, const struct scale *s) {
   for (unsigned i = 0; i < p->series_len; i++) {
     const struct gha_point *pt = &p->series[i];
-    double x = sx(s, pt->ts_ns);
+    double x = sx(s, gha_point_ts(p, pt));
     if (pt->marks & GHA_MARK_CENSUS)
       fprintf(out, "<rect class=\"mark-census\" x=\"%.1f\" y=\"%d\" "
                    "width=\"6\" height=\"6\" fill=\"#16a085\"/>\n",
@@ -124,7 +124,11 @@ static void findings_list(FILE *out, const struct gha_analyzer *an) {
             gha_analysis_name(f->analysis));
     gha_put_xml_text(out, label);
     fputs(": ", out);
-    gha_put_xml_text(out, f->message);
+    {
+      char msg[GHA_MESSAGE_MAX];
+      gha_finding_message(an, f, msg, sizeof msg);
+      gha_put_xml_text(out, msg);
+    }
     fprintf(out, "<br><i>evidence:</i> %s; a full sweep would free %llu words (%s)",
             f->measured ? f->evidence : "none (suspected)",
             (unsigned long long)f->would_free,

@@ -107,7 +107,11 @@ static void put_finding(FILE *out, const struct gha_analyzer *an,
   else
     fputs("null", out);
   fputs(",\"message\":", out);
-  gha_put_json_string(out, f->message);
+  {
+    char msg[GHA_MESSAGE_MAX];
+    gha_finding_message(an, f, msg, sizeof msg);
+    gha_put_json_string(out, msg);
+  }
   fputs(",\"fix\":", out);
   gha_put_json_string(out, f->fix);
   fputc('}', out);

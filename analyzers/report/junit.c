@@ -43,15 +43,17 @@ static void put_case(FILE *out, const struct gha_analyzer *an,
   if (f)
     put_properties(out, f);
   if (f) {
+    char msg[GHA_MESSAGE_MAX];
+    gha_finding_message(an, f, msg, sizeof msg);
     bool fails = f->severity >= gha_opts(an)->fail_on;
     if (fails) {
       fputs("\n    <failure message=\"", out);
-      gha_put_xml_text(out, f->message);
+      gha_put_xml_text(out, msg);
       fprintf(out, "\" type=\"%s\">", gha_severity_name(f->severity));
     } else {
       fputs("\n    <system-out>", out);
     }
-    gha_put_xml_text(out, f->message);
+    gha_put_xml_text(out, msg);
     fputs("\nfix: ", out);
     gha_put_xml_text(out, f->fix);
     fprintf(out, "</%s>\n  ", fails ? "failure" : "system-out");

@@ -50,9 +50,11 @@ static void findings(FILE *out, const struct gha_analyzer *an) {
     const struct gha_finding *f = gha_finding_at(an, i);
     char label[128];
     gha_proc_label(an, f->proc, label, sizeof label);
+    char msg[GHA_MESSAGE_MAX];
+    gha_finding_message(an, f, msg, sizeof msg);
     fprintf(out, "%-7s %-16s %s: %s\n        fix: %s\n",
             gha_severity_name(f->severity), gha_analysis_name(f->analysis),
-            label, f->message, f->fix);
+            label, msg, f->fix);
   }
 }
 

@@ -49,7 +49,9 @@ static void test_unmeasured_old_heap_is_only_suspected(void **state) {
   assert_string_equal(f->would_free_kind, "estimated");
   assert_int_equal(f->waste_words, 200000); /* at most all of it */
   assert_int_equal(f->since_ns, 1000 * MS); /* never swept: since spawn */
-  assert_non_null(strstr(f->message, "estimated"));
+  char msg[GHA_MESSAGE_MAX];
+  gha_finding_message(an, f, msg, sizeof msg);
+  assert_non_null(strstr(msg, "estimated"));
   assert_int_equal(gha_exit_status(an), 0); /* info does not fail CI */
   gha_analyzer_free(an);
 }
@@ -155,7 +157,9 @@ static void test_exited_process_is_judged_over_its_life(void **state) {
   assert_int_equal(f->severity, GHA_SEV_WARNING);
   assert_int_equal(f->from_ns, BURST_END);
   assert_int_equal(f->until_ns, 3000 * MS); /* not to the end of the trace */
-  assert_non_null(strstr(f->message, "until it exited"));
+  char msg[GHA_MESSAGE_MAX];
+  gha_finding_message(an, f, msg, sizeof msg);
+  assert_non_null(strstr(msg, "until it exited"));
   assert_string_equal(gha_proc_state(f->proc), "exited");
   gha_analyzer_free(an);
 }
@@ -463,7 +467,7 @@ static void test_summary_counts_and_pauses(void **state) {
   assert_int_equal(p->pause_count, 101);
   assert_int_equal(p->pause_max_ns, 5000000);
   uint64_t p50 = gha_pause_percentile(p, 50);
-  assert_in_range(p50, 10000, 11250); /* bucket width 1/8 octave */
+  assert_in_range(p50, 10000, 12288); /* bucket width 1/4 octave */
   assert_int_equal(gha_pause_percentile(p, 100), 5000000);
   assert_int_equal(p->peak_old_heap_size, 990);
   gha_analyzer_free(an);
@@ -543,7 +547,7 @@ static void test_series_stays_bounded_and_keeps_markers(void **state) {
   unsigned sweeps = 0;
   for (unsigned i = 0; i < p->series_len; i++) {
     if (i)
-      assert_true(p->series[i].ts_ns > p->series[i - 1].ts_ns);
+      assert_true(gha_point_ts(p, &p->series[i]) >= gha_point_ts(p, &p->series[i - 1]));
     if (p->series[i].marks & GHA_MARK_SWEEP)
       sweeps++;
   }

@@ -1,0 +1,164 @@
+/* series.c -- what a process keeps for its charts and pause percentiles,
+ * sized by what it needs: nothing until its first event of each kind.
+ *
+ * Real BEAM nodes run 10^5-10^6 processes, most of them short-lived with a
+ * handful of events, so both parts grow on demand.  The chart series grows
+ * to SERIES_SMALL points, or to GHA_SERIES_MAX for a process whose heap
+ * ever reached a quarter of --burst-min-words (the processes worth a
+ * chart); when full it halves its resolution, merging pairs into their
+ * later point with the marks of both, so no GC marker is lost.  The pause
+ * histogram (4 buckets per octave from 64 ns to 2^38 ns) keeps the bucket
+ * of a process's first GHA_PAUSES_INLINE pauses in the process itself, and
+ * is allocated at the next one.  An allocation that fails only costs
+ * resolution.
+ */
+#include "internal.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define SERIES_SMALL 16
+#define PAUSE_OCTAVE0 6  /* the first bucket ends at 2^6 ns */
+#define PAUSE_PER_OCTAVE 4
+
+/* ---- pause histogram ------------------------------------------------------ */
+
+static unsigned pause_bucket(uint64_t ns) {
+  if (ns < (1ull << PAUSE_OCTAVE0))
+    return 0;
+  unsigned msb = 63u - (unsigned)__builtin_clzll(ns);
+  unsigned frac = (unsigned)((ns >> (msb - 2)) & 3u); /* two fraction bits */
+  unsigned b = (msb - PAUSE_OCTAVE0) * PAUSE_PER_OCTAVE + frac + 1;
+  return b < GHA_PAUSE_BUCKETS ? b : GHA_PAUSE_BUCKETS - 1;
+}
+
+static uint64_t bucket_upper(unsigned b) {
+  if (b == 0)
+    return 1ull << PAUSE_OCTAVE0;
+  unsigned msb = (b - 1) / PAUSE_PER_OCTAVE + PAUSE_OCTAVE0;
+  unsigned frac = (b - 1) % PAUSE_PER_OCTAVE;
+  uint64_t base = 1ull << msb;
+  return base + (base * (frac + 1)) / PAUSE_PER_OCTAVE;
+}
+
+void gha__record_pause(struct gha_proc *p, uint64_t start, uint64_t end) {
+  if (start == UINT64_MAX || end < start)
+    return;
+  uint64_t d = end - start;
+  p->pause_count++;
+  p->pause_sum_ns += d;
+  if (d > p->pause_max_ns)
+    p->pause_max_ns = d;
+  unsigned b = pause_bucket(d);
+  if (p->pause_count <= GHA_PAUSES_INLINE) {
+    p->pause_inline[p->pause_count - 1] = (uint8_t)b;
+    return;
+  }
+  if (!p->pause_hist && (p->pause_hist = calloc(GHA_PAUSE_BUCKETS,
+                                                sizeof *p->pause_hist)))
+    for (unsigned i = 0; i < GHA_PAUSES_INLINE; i++)
+      p->pause_hist[p->pause_inline[i]]++;
+  if (p->pause_hist)
+    p->pause_hist[b]++;
+}
+
+/* How many pauses fell in bucket b. */
+static uint64_t bucket_count(const struct gha_proc *p, unsigned b) {
+  if (p->pause_hist)
+    return p->pause_hist[b];
+  uint64_t n = 0;
+  for (unsigned i = 0; i < p->pause_count && i < GHA_PAUSES_INLINE; i++)
+    n += p->pause_inline[i] == b;
+  return n;
+}
+
+uint64_t gha_pause_percentile(const struct gha_proc *p, double pct) {
+  if (p->pause_count == 0)
+    return 0;
+  if (!p->pause_hist && p->pause_count > GHA_PAUSES_INLINE)
+    return p->pause_max_ns; /* the histogram could not be allocated */
+  uint64_t want = (uint64_t)((pct / 100.0) * (double)p->pause_count + 0.999999);
+  if (want == 0)
+    want = 1;
+  uint64_t seen = 0;
+  for (unsigned b = 0; b < GHA_PAUSE_BUCKETS; b++) {
+    seen += bucket_count(p, b);
+    if (seen >= want) {
+      uint64_t up = bucket_upper(b);
+      return up < p->pause_max_ns ? up : p->pause_max_ns;
+    }
+  }
+  return p->pause_max_ns;
+}
+
+/* ---- chart series ---------------------------------------------------------- */
+
+uint64_t gha_point_ts(const struct gha_proc *p, const struct gha_point *pt) {
+  return p->first_ns + (uint64_t)((double)pt->t_s * 1e9);
+}
+
+static uint32_t clamp32(uint64_t v) { return v > UINT32_MAX ? UINT32_MAX : (uint32_t)v; }
+
+static void set_point(struct gha_proc *p, struct gha_point *pt, uint64_t ts,
+                      const struct gha_gcinfo *g, uint64_t waste) {
+  pt->t_s = ts > p->first_ns ? (float)((double)(ts - p->first_ns) / 1e9) : 0.0f;
+  pt->young = clamp32(g->heap_size);
+  pt->old = clamp32(g->old_heap_size);
+  pt->binv = clamp32(g->bin_vheap_size + g->bin_old_vheap_size);
+  pt->waste = clamp32(waste);
+}
+
+static unsigned series_limit(const struct gha_analyzer *an, const struct gha_proc *p) {
+  return p->peak_total_heap * 4 >= an->opts.burst_min_words ? GHA_SERIES_MAX
+                                                            : SERIES_SMALL;
+}
+
+/* Room for one more point: grow, or halve the resolution. */
+static bool series_room(const struct gha_analyzer *an, struct gha_proc *p) {
+  if (p->series_len < p->series_cap)
+    return true;
+  unsigned limit = series_limit(an, p);
+  if (p->series_cap < limit) {
+    unsigned cap = p->series_cap ? p->series_cap * 2 : 4;
+    struct gha_point *grown = realloc(p->series, cap * sizeof *grown);
+    if (grown) {
+      p->series = grown;
+      p->series_cap = (uint16_t)cap;
+      return true;
+    }
+  }
+  if (!p->series_cap)
+    return false;
+  for (unsigned i = 0; i < p->series_len / 2u; i++) {
+    struct gha_point merged = p->series[2 * i + 1];
+    merged.marks |= p->series[2 * i].marks;
+    p->series[i] = merged;
+  }
+  p->series_len /= 2;
+  p->series_stride *= 2;
+  return true;
+}
+
+void gha__series_add(const struct gha_analyzer *an, struct gha_proc *p,
+                     uint64_t ts, const struct gha_gcinfo *g, uint8_t marks,
+                     uint64_t waste) {
+  if (p->series_len > 0 && p->series_skip > 0) {
+    struct gha_point *last = &p->series[p->series_len - 1];
+    p->series_skip--;
+    last->marks |= marks;
+    set_point(p, last, ts, g, waste);
+    return;
+  }
+  if (!series_room(an, p))
+    return;
+  struct gha_point *pt = &p->series[p->series_len++];
+  set_point(p, pt, ts, g, waste);
+  pt->marks = marks;
+  p->series_skip = p->series_stride - 1;
+}
+
+void gha__proc_free(struct gha_proc *p) {
+  free(p->series);
+  free(p->pause_hist);
+  free(p);
+}
