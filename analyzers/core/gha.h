@@ -269,6 +269,10 @@ bool gha_proc_flagged(const struct gha_analyzer *an, const struct gha_proc *p);
 void gha_finding_message(const struct gha_analyzer *an,
                          const struct gha_finding *f, char *buf, size_t size);
 
+/* The length of the valid UTF-8 character at s, 0 when there is none: the
+ * writers escape everything else. */
+size_t gha_utf8_len(const unsigned char *s, size_t avail);
+
 /* Exit status: 0 no finding at or above fail_on, 1 otherwise. */
 int gha_exit_status(const struct gha_analyzer *an);
 

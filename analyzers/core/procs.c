@@ -62,7 +62,9 @@ uint32_t gha_host_id(struct gha_analyzer *an, const char *hostname) {
     if (strcmp(an->hosts[i], hostname) == 0)
       return (uint32_t)i;
   char **grown = realloc(an->hosts, (an->nhosts + 1) * sizeof *grown);
-  char *copy = strdup(hostname);
+  char clean[256];
+  gha_clean_name(clean, sizeof clean, hostname);
+  char *copy = strdup(clean);
   if (!grown || !copy) {
     free(copy);
     if (grown)
@@ -370,7 +372,7 @@ bool gha_feed(struct gha_analyzer *an, const struct gha_event *ev) {
     return false;
   an->last = p;
   if (ev->name && ev->name[0] && !p->name[0]) {
-    strncpy(p->name, ev->name, sizeof p->name - 1);
+    gha_clean_name(p->name, sizeof p->name, ev->name);
   }
   if (ev->ts_ns < p->first_ns)
     p->first_ns = ev->ts_ns;
