@@ -53,13 +53,17 @@ expect_status 0 "$ANALYZE" --fail-on=never "$work/trace"
 grep -q "warning bloat .*/$vpid/$(stat_of bloated pid)(bloated)" "$work/out" ||
   fail "text report lacks the finding"
 
-# the babeltrace2 plugin reports the same finding
+# the babeltrace2 plugin reports the same finding, and fails babeltrace2's
+# exit status as genheap-analyze's (fail-on=never: it does not)
 [ -n "${BABELTRACE2:-}" ] || skip "babeltrace2 CLI not installed"
 expect_status 0 "$BABELTRACE2" --plugin-path="$PLUGIN_DIR" "$work/trace" \
-  -c sink.genheap.analyze -p 'format="json"'
+  -c sink.genheap.analyze -p 'format="json",fail-on="never"'
 "$FLATTEN" <"$work/out" | grep "^finding bloat warning [^ ]* $vpid " >"$work/plugin" ||
   fail "the plugin did not report the bloat finding"
 [ "$(awk '{print $8}' "$work/plugin")" = "$held" ] || fail "plugin figure differs"
+"$BABELTRACE2" --plugin-path="$PLUGIN_DIR" "$work/trace" -c sink.genheap.analyze \
+  >"$work/out" 2>"$work/err" && fail "babeltrace2 exited 0 with a warning finding"
+grep -q "findings at or above fail-on=warning" "$work/err" || fail "no reason for the failure"
 
 # a truncated copy of the real trace is an input error, on one line
 cp -r "$work/trace" "$work/cut"
