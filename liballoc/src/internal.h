@@ -182,6 +182,12 @@ struct gh_runtime {
 
 /* ---- Cross-file internal functions (gh__ prefix) ------------------------- */
 
+/* Every function one file defines and another calls is declared here, under
+ * the name of the file that defines it.  Headers beside this one hold only
+ * static inline helpers and the types they need. */
+
+typedef struct wstack wstack; /* wstack.h: an explicit stack of terms */
+
 /* heap.c */
 gh_status gh__alloc_slow(gh_proc *p, size_t words, gh_term *roots,
                          size_t nroots, gh_term **out);
@@ -239,12 +245,19 @@ gh_term gh__procbin_at(gh_term *obj, gh_refc_bin *b, const uint8_t *bytes,
 /* message.c */
 void gh__frag_free(gh_runtime *rt, gh_frag *f);
 void gh__mailbox_drain(gh_proc *p);
+/* Words the copy of the boxed object at obj takes; pushes the terms inside
+ * it that the copy must also take. */
+size_t gh__boxed_copy_words(const gh_term *obj, wstack *ws);
 
 /* process.c */
 void gh__kill(gh_proc *p, size_t total, size_t limit);
 uint64_t gh__now_ms(gh_runtime *rt);
 /* How long a waiting process has waited (0 when it is not waiting). */
 uint64_t gh__waiting_ms(const gh_proc *p);
+/* How long the roots have not changed, per the census thread. */
+uint64_t gh__roots_quiet_ms(const gh_proc *p);
+/* The live process with that pid, or NULL; procs_lock held (read or write). */
+gh_proc *gh__registry_lookup(gh_runtime *rt, gh_pid pid);
 
 /* census.c */
 gh_status gh__census(gh_proc *p, gh_census_info *out);
@@ -253,8 +266,14 @@ gh_status gh__census_traced(gh_proc *p, gh_census_trigger trigger,
 void gh__census_at_end(gh_proc *p, gh_census_trigger trigger);
 uint64_t gh__roots_fingerprint(const gh_proc *p);
 bool gh__roots_unchanged(const gh_proc *p);
-/* process.c: how long the roots have not changed, per the census thread. */
-uint64_t gh__roots_quiet_ms(const gh_proc *p);
+
+/* stats.c */
+/* gh_proc_info without the argument checks (also for the trace events). */
+void gh__fill_info(const gh_proc *p, gh_gc_info *out);
+
+/* term.c */
+/* Words a copy of t takes (sets *failed if the stack ran out). */
+size_t gh__size_object(gh_runtime *rt, gh_term t, bool *failed);
 
 /* verify.c */
 gh_status gh__verify(const gh_proc *p, char *why, size_t why_size);

@@ -152,18 +152,11 @@ void gh__mailbox_drain(gh_proc *p) {
   }
 }
 
-static gh_proc *lookup_live(gh_runtime *rt, gh_pid pid) {
-  gh_proc *q = rt->pid_buckets[pid & (rt->pid_nbuckets - 1)];
-  while (q && q->pid != pid)
-    q = q->hash_next;
-  return q;
-}
-
 /* Queues f on the live process `to`, or reports GH_ERR_NOPROC.  The registry
  * read lock keeps the receiver from exiting while we append. */
 static gh_status enqueue(gh_runtime *rt, gh_pid to, gh_frag *f) {
   pthread_rwlock_rdlock(&rt->procs_lock);
-  gh_proc *q = lookup_live(rt, to);
+  gh_proc *q = gh__registry_lookup(rt, to);
   if (q) {
     pthread_mutex_lock(&q->mq_lock);
     *q->mq_tail = f;

@@ -22,9 +22,6 @@
 #define GH_TP_DO(ev, ...) ((void)0)
 #endif
 
-/* gh_proc_info without the argument checks. */
-void gh__fill_info(const gh_proc *p, gh_gc_info *out);
-
 static inline void trace_proc_spawn(const gh_proc *p) {
   if (GH_TP_ENABLED(proc_spawn))
     GH_TP_DO(proc_spawn, p->pid, p->name, p->min_heap_size, p->min_vheap_size,

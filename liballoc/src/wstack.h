@@ -16,13 +16,13 @@
 
 #define GH_WSTACK_INLINE 64
 
-typedef struct wstack {
+struct wstack { /* typedef'd in internal.h */
   gh_runtime *rt; /* NULL: use malloc */
   gh_term *items;
   size_t len, cap;
   bool failed;
   gh_term inline_items[GH_WSTACK_INLINE];
-} wstack;
+};
 
 static inline void ws_init(wstack *ws, gh_runtime *rt) {
   ws->rt = rt;
@@ -65,11 +65,5 @@ static inline void ws_push(wstack *ws, gh_term t) {
 
 static inline bool ws_empty(const wstack *ws) { return ws->len == 0; }
 static inline gh_term ws_pop(wstack *ws) { return ws->items[--ws->len]; }
-
-/* message.c: words the copy of the boxed object at obj takes; pushes the
- * terms inside it that the copy must also take. */
-size_t gh__boxed_copy_words(const gh_term *obj, wstack *ws);
-/* term.c: words a copy of t takes (sets *failed if the stack ran out). */
-size_t gh__size_object(gh_runtime *rt, gh_term t, bool *failed);
 
 #endif /* GH_WSTACK_H */
