@@ -1,6 +1,6 @@
 /* test_binaries.c -- refc binaries: freed exactly when the last reference
  * dies (minor GC, full sweep, exit, hibernate), the router leak, the virtual
- * binary heap, slices (oracle: shared/oracle/t4.out, t6.out). */
+ * binary heap, slices (oracle: tests/oracle/t4.out, t6.out). */
 #include "common.h"
 
 static uint64_t binaries_alive(gh_runtime *rt) {

@@ -1,5 +1,5 @@
 /* test_gc.c -- promotion, reclamation, roots, full-sweep triggers and BEAM's
- * sizing rules (oracle: shared/oracle/t2.out, t3.out). */
+ * sizing rules (oracle: tests/oracle/t2.out, t3.out). */
 #include "common.h"
 
 static void term_survives_one_gc_young_and_is_promoted_at_the_second(void **state) {

@@ -1,5 +1,5 @@
 /* test_max_heap.c -- max_heap_size kills only the offending process, gives
- * its memory back and tells the host (oracle: shared/oracle/t4.out). */
+ * its memory back and tells the host (oracle: tests/oracle/t4.out). */
 #include "common.h"
 
 typedef struct kills {

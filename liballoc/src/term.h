@@ -61,7 +61,11 @@ static inline unsigned header_subtag(gh_term h) { return (unsigned)((h >> 2) & 0
 static inline size_t header_arity(gh_term h) { return (size_t)(h >> 6); }
 
 /* Words of the whole boxed object that starts with header h.  A sub-binary's
- * orig word is not in its arity, so that scans visit it as a term ([24]). */
+ * orig word is not in its arity, so that a scan, which skips only the arity's
+ * raw words, visits orig as a term: the collector then keeps the original
+ * binary alive and updates the pointer when it moves.  BEAM's ErlSubBin has
+ * the same layout up to OTP 26 (erl_binary.h: HEADER_SUB_BIN has arity
+ * ERL_SUB_BIN_SIZE - 2). */
 static inline size_t object_words(gh_term h) {
   size_t n = header_arity(h) + 1;
   return header_subtag(h) == GH_SUB_SUB_BIN ? n + 1 : n;
