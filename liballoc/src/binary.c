@@ -18,14 +18,18 @@
 
 #include <string.h>
 
+/* Only a holder can share a binary: the count is never 0 here. */
 void gh__binary_retain(gh_refc_bin *b) {
-  atomic_fetch_add_explicit(&b->refc, 1, memory_order_relaxed);
+  uint_fast64_t before = atomic_fetch_add_explicit(&b->refc, 1, memory_order_relaxed);
+  GH_ASSERT(before > 0);
 }
 
 /* The last release frees: acquire-release so the freeing thread sees every
  * other holder's use of the bytes as finished. */
 void gh__binary_release(gh_runtime *rt, gh_refc_bin *b) {
-  if (atomic_fetch_sub_explicit(&b->refc, 1, memory_order_acq_rel) != 1)
+  uint_fast64_t before = atomic_fetch_sub_explicit(&b->refc, 1, memory_order_acq_rel);
+  GH_ASSERT(before > 0); /* 0: released more often than retained */
+  if (before != 1)
     return;
   trace_binary_free(b);
   atomic_fetch_sub(&rt->binaries_alive, 1);
@@ -70,6 +74,8 @@ static gh_term heap_binary_at(gh_term *obj, const uint8_t *bytes, size_t size) {
  * into the list at *mso, adding to *overhead. */
 gh_term gh__procbin_at(gh_term *obj, gh_refc_bin *b, const uint8_t *bytes,
                        size_t size, gh_procbin **mso, uint64_t *overhead) {
+  GH_ASSERT(bytes >= b->data && size <= b->orig_size &&
+            (size_t)(bytes - b->data) <= b->orig_size - size);
   gh_procbin *pb = (gh_procbin *)obj;
   pb->thing_word = make_header(GH_SUB_REFC_BIN, GH_PROCBIN_WORDS - 1);
   pb->size = size;
@@ -148,6 +154,7 @@ gh_status gh_binary_data(gh_term bin, const uint8_t **bytes, size_t *size) {
   const uint8_t *base;
   size_t base_size;
   base_binary_data(term_ptr(obj[4]), &base, &base_size);
+  GH_ASSERT(obj[2] <= base_size && obj[1] <= base_size - obj[2]);
   *size = (size_t)obj[1];
   *bytes = base + obj[2];
   return GH_OK;

@@ -246,6 +246,7 @@ static gh_status registry_grow(gh_runtime *rt) {
 }
 
 static void registry_add(gh_runtime *rt, gh_proc *p) {
+  GH_ASSERT(rt->pid_count < rt->pid_nbuckets && !gh__registry_lookup(rt, p->pid));
   gh_proc **bucket = &rt->pid_buckets[p->pid & (rt->pid_nbuckets - 1)];
   p->hash_next = *bucket;
   *bucket = p;
@@ -425,6 +426,7 @@ gh_status gh_spawn(gh_runtime *rt, const gh_spawn_options *opts, gh_proc **out) 
 
 /* Ends a live process: unpublish (no new messages), then release all. */
 static void terminate(gh_proc *p, int reason) {
+  GH_ASSERT(p->alive);
   if (reason == 0)
     gh__census_at_end(p, GH_CENSUS_EXIT);
   trace_proc_exit(p, reason);

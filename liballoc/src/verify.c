@@ -14,6 +14,7 @@
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 
 typedef struct vctx {
   const gh_proc *p;
@@ -126,6 +127,13 @@ gh_status gh__verify(const gh_proc *p, char *why, size_t why_size) {
     s = check_mso(&v);
   return s;
 }
+
+#ifdef GH_DEBUG
+void gh__assert_fail(const char *cond, const char *file, int line) {
+  fprintf(stderr, "genheap: %s:%d: assertion failed: %s\n", file, line, cond);
+  abort(); /* debug builds only: stop where the invariant broke */
+}
+#endif
 
 gh_status gh_verify(const gh_proc *p, char *why, size_t why_size) {
   if (!p)
