@@ -215,7 +215,9 @@ GH_API gh_status gh_tuple(gh_proc *p, size_t arity, const gh_term *elems,
                    gh_term *out); /* elems may be NULL: all GH_NIL */
 GH_API gh_status gh_float(gh_proc *p, double value, gh_term *out);
 /* A binary of `size` bytes (copied from `bytes`, or zeroed if NULL).  At most
- * 64 bytes: a heap binary; larger: a shared, reference-counted binary. */
+ * 64 bytes: a heap binary; larger: a shared, reference-counted binary.
+ * `bytes` may be this process's own (from gh_binary_data): they are copied
+ * before the collection can move or free them. */
 GH_API gh_status gh_binary(gh_proc *p, const void *bytes, size_t size, gh_term *out);
 /* A slice of `bin` that shares its bytes (a sub-binary; keeps all of a refc
  * binary alive, as in BEAM). */
