@@ -82,6 +82,19 @@ static inline gh_gc_info info_of(gh_proc *p) {
   return i;
 }
 
+/* gh_flat_size and gh_equal that must succeed. */
+static inline size_t flat_size(gh_proc *p, gh_term t) {
+  size_t words = (size_t)-1;
+  OK(gh_flat_size(p, t, &words));
+  return words;
+}
+
+static inline bool terms_equal(gh_proc *p, gh_term a, gh_term b) {
+  bool eq = false;
+  OK(gh_equal(p, a, b, &eq));
+  return eq;
+}
+
 static inline gh_term slot(gh_proc *p, size_t s) {
   gh_term t;
   OK(gh_slot_get(p, s, &t));

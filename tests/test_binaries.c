@@ -24,10 +24,10 @@ static void binary_of_64_bytes_is_on_heap_65_is_refc(void **state) {
   gh_runtime *rt = new_runtime();
   gh_proc *p = spawn_default(rt);
   push_binary(p, 64, 1);
-  assert_int_equal(10, gh_flat_size(slot(p, 0))); /* 2 + 64/8, as BEAM */
+  assert_int_equal(10, flat_size(p, slot(p, 0))); /* 2 + 64/8, as BEAM */
   assert_int_equal(0, binaries_alive(rt));
   push_binary(p, 65, 2);
-  assert_int_equal(6, gh_flat_size(slot(p, 1))); /* a ProcBin */
+  assert_int_equal(6, flat_size(p, slot(p, 1))); /* a ProcBin */
   assert_int_equal(1, binaries_alive(rt));
   const uint8_t *d;
   size_t n;

@@ -65,6 +65,9 @@ typedef enum gh_status {
 
 GH_API const char *gh_strerror(gh_status status);
 
+typedef struct gh_runtime gh_runtime;
+typedef struct gh_proc gh_proc;
+
 /* ---- Terms --------------------------------------------------------------- */
 typedef uint64_t gh_term;
 typedef uint64_t gh_pid; /* process id: unique in a runtime, never reused */
@@ -113,12 +116,14 @@ static inline gh_term gh_tuple_element(gh_term tuple, size_t index) { /* 0-based
 GH_API double gh_float_value(gh_term f);
 /* Bytes and size of any binary (heap, refc or slice); GH_ERR_NOT_A_BINARY. */
 GH_API gh_status gh_binary_data(gh_term bin, const uint8_t **bytes, size_t *size);
-GH_API bool gh_equal(gh_term a, gh_term b);  /* structural equality */
-GH_API size_t gh_flat_size(gh_term t);       /* heap words, as erts_debug:flat_size */
+/* Structural equality, and the heap words a term takes (as erts_debug:
+ * flat_size).  The terms are p's, checked as a builder's are; the work stack
+ * comes from the runtime's allocator (GH_ERR_NOMEM when it fails, never a
+ * wrong answer).  Neither collects. */
+GH_API gh_status gh_equal(const gh_proc *p, gh_term a, gh_term b, bool *equal);
+GH_API gh_status gh_flat_size(const gh_proc *p, gh_term t, size_t *words);
 
 /* ---- Runtime ------------------------------------------------------------- */
-typedef struct gh_runtime gh_runtime;
-typedef struct gh_proc gh_proc;
 
 /* The backing allocator: every byte genheap uses comes from here.  realloc is
  * optional (NULL: alloc+copy+free).  Calls may come from any thread. */

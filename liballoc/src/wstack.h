@@ -2,22 +2,21 @@
  *
  * Terms can nest arbitrarily deep (a list of lists of ...), so traversals
  * that would recurse use this instead of the C stack.  It starts inline and
- * grows through the runtime's allocator, or the C library's when there is no
- * runtime at hand (gh_equal, gh_flat_size); a failed growth is remembered in
- * `failed` and the caller reports GH_ERR_NOMEM.
+ * grows through the runtime's allocator (genheap.h: every byte comes from
+ * it); a failed growth is remembered in `failed` and the caller reports
+ * GH_ERR_NOMEM.
  */
 #ifndef GH_WSTACK_H
 #define GH_WSTACK_H
 
 #include "internal.h"
 
-#include <stdlib.h>
 #include <string.h>
 
 #define GH_WSTACK_INLINE 64
 
 struct wstack { /* typedef'd in internal.h */
-  gh_runtime *rt; /* NULL: use malloc */
+  gh_runtime *rt; /* whose allocator the stack grows with */
   gh_term *items;
   size_t len, cap;
   bool failed;
@@ -25,6 +24,7 @@ struct wstack { /* typedef'd in internal.h */
 };
 
 static inline void ws_init(wstack *ws, gh_runtime *rt) {
+  GH_ASSERT(rt != NULL);
   ws->rt = rt;
   ws->items = ws->inline_items;
   ws->len = 0;
@@ -35,17 +35,13 @@ static inline void ws_init(wstack *ws, gh_runtime *rt) {
 static inline void ws_release(wstack *ws) {
   if (ws->items == ws->inline_items)
     return;
-  if (ws->rt)
-    gh__free(ws->rt, ws->items, ws->cap * sizeof(gh_term));
-  else
-    free(ws->items);
+  gh__free(ws->rt, ws->items, ws->cap * sizeof(gh_term));
   ws->items = ws->inline_items;
 }
 
 static inline bool ws_grow(wstack *ws) {
   size_t ncap = ws->cap * 2;
-  gh_term *n = ws->rt ? gh__alloc(ws->rt, ncap * sizeof(gh_term))
-                      : malloc(ncap * sizeof(gh_term));
+  gh_term *n = gh__alloc(ws->rt, ncap * sizeof(gh_term));
   if (!n) {
     ws->failed = true;
     return false;
