@@ -20,7 +20,9 @@
  * made concurrently with everything else.  See docs/embedding.md.
  *
  * Errors are values: every call that can fail returns a gh_status, and
- * gh_strerror() gives a one-line message for it.  No call aborts on bad input.
+ * gh_strerror() gives a one-line message for it.  No call aborts on bad input;
+ * what counts as a term argument, and what is checked, is under "What a term
+ * argument may be" below.
  */
 #ifndef GENHEAP_H
 #define GENHEAP_H
@@ -94,6 +96,25 @@ static inline gh_term gh_atom(uint32_t index) { /* an atom or tag */
 }
 static inline gh_term gh_pid_term(gh_pid pid) { return ((gh_term)pid << 4) | 0x7; }
 
+/* What a term argument may be.  A term is an immediate (GH_NIL, gh_small,
+ * gh_atom, gh_pid_term) or a term a call on the same process handed out (a
+ * builder's *out, gh_receive's message, a slot, a part read from one of
+ * them) that is not stale (see [GC] above).  No other word is a term.
+ *  - Calls that take the process check each term argument in O(1):
+ *    GH_ERR_BADARG for an immediate that is not a value (a header word)
+ *    and for a pointer that is not word-aligned; GH_ERR_FOREIGN_TERM for a
+ *    pointer outside the process's heaps (another process's term, a stale
+ *    one, any other address).  A word-aligned pointer into the process's
+ *    heaps that is not the start of a term (an interior pointer) passes
+ *    these checks: using it is undefined behaviour, as in BEAM.
+ *  - The readers below take no process.  gh_typeof answers GH_T_INVALID
+ *    for every word that its bits alone show is not a term (a header word,
+ *    an immediate that is no value, a misaligned pointer) without reading
+ *    memory; for any other pointer it reads the word pointed to.  It and
+ *    the other readers therefore take terms only.
+ *  - gh_verify_term (Debugging) checks any word completely, reading only
+ *    the process's own memory, in time proportional to the heap: for words
+ *    of unknown origin. */
 GH_API gh_type gh_typeof(gh_term t);
 static inline bool gh_is_cons(gh_term t) { return (t & 0x3) == 0x1; }
 static inline bool gh_is_small(gh_term t) { return (t & 0xF) == 0xF; }
@@ -359,6 +380,12 @@ GH_API gh_status gh_runtime_census_idle(gh_runtime *rt, uint64_t min_wait_ms,
  * generation, and the off-heap list is consistent.  GH_OK or GH_ERR_BADARG,
  * with a description in `why` (may be NULL). */
 GH_API gh_status gh_verify(const gh_proc *p, char *why, size_t why_size);
+/* Checks any word as a term of p: GH_OK for an immediate value or a pointer
+ * to the start of a term on p's heaps (young, old, received fragments);
+ * GH_ERR_FOREIGN_TERM for a word-aligned pointer anywhere else; GH_ERR_BADARG
+ * for the rest (a header word, a misaligned or interior pointer).  Reads only
+ * p's memory; takes time proportional to p's heap. */
+GH_API gh_status gh_verify_term(const gh_proc *p, gh_term t);
 
 /* BEAM's heap-size table (erlang:system_info(heap_sizes) on 64-bit). */
 GH_API size_t gh_heap_sizes_count(void);
@@ -400,13 +427,14 @@ GH_API gh_status gh_cons_slow(gh_proc *p, gh_term head, gh_term tail, gh_term *o
 GH_API gh_status gh_slot_get_slow(const gh_proc *p, size_t slot, gh_term *out);
 GH_API gh_status gh_slot_set_slow(gh_proc *p, size_t slot, gh_term t);
 
-/* An argument the fast paths accept: an immediate value, or a term on the
- * young heap (a dead process has no young heap). */
+/* An argument the fast paths accept: an immediate value, or a word-aligned
+ * list or boxed pointer into the young heap (a dead process has none). */
 static inline bool gh__fast_arg(const gh_proc_fast *f, gh_term t) {
   if ((t & 0x3) == 0x3)
     return (t & 0xF) == 0xF || (t & 0xF) == 0x7 || (t & 0x3F) == 0x0B || t == GH_NIL;
   uintptr_t x = (uintptr_t)(t & ~(gh_term)0x3);
-  return (t & 0x3) != 0 && x >= (uintptr_t)f->heap && x < (uintptr_t)f->htop;
+  unsigned low3 = (unsigned)(t & 0x7); /* tag 01 or 10, address bit 2 clear */
+  return (low3 == 1 || low3 == 2) && x >= (uintptr_t)f->heap && x < (uintptr_t)f->htop;
 }
 
 /* Slots in use, computed without pointer arithmetic on a dead (NULL) stack. */

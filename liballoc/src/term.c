@@ -9,11 +9,14 @@
 
 #include <string.h>
 
+/* Reads memory only for an aligned boxed pointer, which must be a term. */
 gh_type gh_typeof(gh_term t) {
   switch (term_tag(t)) {
   case GH_TAG_LIST:
-    return GH_T_CONS;
+    return is_misaligned(t) ? GH_T_INVALID : GH_T_CONS;
   case GH_TAG_BOXED:
+    if (is_misaligned(t))
+      return GH_T_INVALID;
     switch (header_subtag(*term_ptr(t))) {
     case GH_SUB_TUPLE:
       return GH_T_TUPLE;
