@@ -287,8 +287,12 @@ GH_API gh_status gh_runtime_hibernate_idle(gh_runtime *rt, size_t *count);
 /* Copies `msg` from `from`'s heap into a fragment queued on `to`'s mailbox;
  * refc binaries are shared, not copied.  [owner of from; any receiver] */
 GH_API gh_status gh_send(gh_proc *from, gh_pid to, gh_term msg);
-/* Takes the oldest message.  The term lives in a heap fragment that joins
- * the young generation; push it to keep it.  GH_ERR_EMPTY if none. */
+/* Takes the oldest message; GH_ERR_EMPTY if none.  [GC] Its fragment joins
+ * the young generation, and when it does not fit the free space (or the
+ * binary vheap overflows, or in GC-stress mode) the process collects at
+ * once: terms held in C are stale afterwards, and max_heap_size may kill the
+ * process (GH_ERR_KILLED).  *out is valid when the call returns; push it to
+ * keep it across the next [GC] call. */
 GH_API gh_status gh_receive(gh_proc *p, gh_term *out);
 GH_API size_t gh_message_queue_len(gh_proc *p); /* [any thread] */
 
