@@ -60,7 +60,7 @@ typedef enum gh_status {
   GH_ERR_RANGE,         /* a slot index or a slice is out of range */
   GH_ERR_EMPTY,         /* the mailbox or the stack is empty */
   GH_ERR_PENDING,       /* hibernate skipped: a message is waiting (as BEAM) */
-  GH_ERR_KILLED,        /* max_heap_size exceeded: the process was killed */
+  GH_ERR_KILLED,        /* max_heap_size exceeded: this call's GC killed it */
   GH_ERR_TOO_LARGE,     /* the request exceeds the largest heap size */
   GH_ERR_BUSY           /* the process is in use (waiting state mismatch) */
 } gh_status;
