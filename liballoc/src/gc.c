@@ -518,8 +518,10 @@ gh_status gh__collect(gh_proc *p, size_t need, gh_term *roots, size_t nroots,
             mbuf_size_matches(p));
   gh_status s;
   int reason = -1;
-  if (req == GH_REQ_MAJOR || (p->flags & GH_F_NEED_FULLSWEEP))
+  if (req == GH_REQ_MAJOR)
     reason = GH_SWEEP_EXPLICIT;
+  else if (p->flags & GH_F_NEED_FULLSWEEP) /* a sweep that failed: retry it */
+    reason = p->need_fullsweep_reason;
   else if (p->gen_gcs >= p->max_gen_gcs)
     reason = GH_SWEEP_FULLSWEEP_AFTER;
   if (reason < 0) {
@@ -531,10 +533,12 @@ gh_status gh__collect(gh_proc *p, size_t need, gh_term *roots, size_t nroots,
       return s;
     p->words_reclaimed += reclaimed;
     trace_gc_end(p, false, reclaimed, 0);
-    if (r == MINOR_IMPOSSIBLE)
+    if (r == MINOR_IMPOSSIBLE) {
       p->flags |= GH_F_NEED_FULLSWEEP;
-    else
+      p->need_fullsweep_reason = (gh_sweep_reason)reason;
+    } else {
       reason = -1;
+    }
   }
   if (reason >= 0 && (s = run_major(p, need, roots, nroots, reason)) != GH_OK)
     return s;

@@ -129,6 +129,10 @@ struct gh_proc {
   uint32_t gen_gcs;     /* minor GCs since the last full sweep */
   uint32_t max_gen_gcs; /* fullsweep_after */
   unsigned flags;       /* GH_F_* */
+  /* Why the minor GC that set GH_F_NEED_FULLSWEEP could not run: the reason
+   * the pending full sweep is traced with when it runs (later, if it failed
+   * then).  Meaningful only while the flag is set. */
+  gh_sweep_reason need_fullsweep_reason;
   size_t min_heap_size, min_vheap_size, max_heap_size;
   bool max_heap_include_bins;
   uint64_t hibernate_after_ms;
