@@ -16,7 +16,9 @@ out="$scratch/trace"
   fail "genheap-trace exited $?: $(cat "$scratch/stderr")"
 parent=$(sed -n 's/^fork parent_os_pid=\([0-9]*\) .*/\1/p' "$scratch/stdout")
 child=$(sed -n 's/^fork .* child_os_pid=\([0-9]*\)$/\1/p' "$scratch/stdout")
-[ -n "$parent" ] && [ -n "$child" ] || fail "fork-workload printed no pids: $(cat "$scratch/stdout")"
+if [ -z "$parent" ] || [ -z "$child" ]; then
+  fail "fork-workload printed no pids: $(cat "$scratch/stdout")"
+fi
 "$BABELTRACE2" "$out" >"$scratch/trace.txt" 2>"$scratch/bt2.err" ||
   fail "babeltrace2 could not read $out: $(head -n 3 "$scratch/bt2.err")"
 

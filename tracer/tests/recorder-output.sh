@@ -35,6 +35,7 @@ expect_usage_error "non-empty output" "$scratch/full" -o "$scratch/full" -- true
 require_lttng
 shared="$scratch/shared"
 mkdir "$shared" && mkfifo "$scratch/go"
+# shellcheck disable=SC2016 # $1 and $2 are the inner sh's
 "$recorder" -q --snapshot --session "$(session_name first)" -o "$shared" -- \
   sh -c ': >"$1"; read -r line <"$2"' sh "$scratch/ready" "$scratch/go" \
   >"$scratch/first.out" 2>"$scratch/first.err" </dev/null &
@@ -57,6 +58,10 @@ grep -qF "$shared" "$scratch/err" || fail "the in-use error does not name the fo
 [ "$first_status" -eq 0 ] || fail "the first run exited $first_status: $(cat "$scratch/first.err")"
 [ "$(tail -n 1 "$scratch/first.out")" = "$shared" ] ||
   fail "the first run printed '$(tail -n 1 "$scratch/first.out")', not $shared"
-leftover=$(ls -A "$shared" | grep -v '^snapshot-')
-[ -z "$leftover" ] || fail "the output folder holds more than the snapshot: $leftover"
+for entry in "$shared"/* "$shared"/.[!.]* "$shared"/..?*; do
+  case ${entry##*/} in
+    snapshot-* | '*' | '.[!.]*' | '..?*') ;; # the trace, or a pattern that matched nothing
+    *) fail "the output folder holds more than the snapshot: $entry" ;;
+  esac
+done
 pass "empty -o refused, folder named in errors, one recording per folder"

@@ -12,7 +12,7 @@
 require_lttng
 sigload="$GH_BUILDDIR/tests/signal-workload"
 
-sessions= cmds=
+sessions='' cmds=''
 clean_up() { # a failed run must not leave its session or workload behind
   for s in $sessions; do "$LTTNG" destroy "$s" >/dev/null 2>&1; done
   for c in $cmds; do kill -KILL "$c" 2>/dev/null; done
