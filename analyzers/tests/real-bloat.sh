@@ -33,6 +33,12 @@ held=$(awk '$1 == "finding" && $2 == "bloat" {print $8}' "$work/mine")
 [ "$held" = "$(stat_of bloated old_heap_size)" ] ||
   fail "held words $held, library says $(stat_of bloated old_heap_size)"
 
+# the unnamed process is reported without a name, not under a neighbour's
+anon_pid=$(awk '$1 == "stats" && / name= / { for (i = 2; i <= NF; i++) if ($i ~ /^pid=/) print substr($i, 5) }' "$work/prog.out")
+[ -n "$anon_pid" ] || fail "the program printed no unnamed process"
+grep -q "^proc [^ ]* $vpid $anon_pid - " "$work/mine" ||
+  fail "the unnamed process has a name: $(grep "^proc [^ ]* $vpid $anon_pid " "$work/mine")"
+
 # per-process summary figures equal the library's counters
 for p in bloated sleeper worker; do
   want="$(stat_of $p minor_gcs) $(stat_of $p full_sweeps) $(stat_of $p hibernations)"
