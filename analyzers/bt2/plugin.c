@@ -13,7 +13,8 @@ BT_PLUGIN_DESCRIPTION("Memory analyses of genheap (per-process generational "
                       "heap) traces");
 BT_PLUGIN_AUTHOR("genheap");
 BT_PLUGIN_LICENSE("MIT");
-BT_PLUGIN_VERSION(0, 1, 0, "");
+BT_PLUGIN_VERSION(PACKAGE_VERSION_MAJOR, PACKAGE_VERSION_MINOR,
+                  PACKAGE_VERSION_PATCH, "");
 
 BT_PLUGIN_SINK_COMPONENT_CLASS(analyze, gha_sink_consume);
 BT_PLUGIN_SINK_COMPONENT_CLASS_DESCRIPTION(

@@ -17,10 +17,13 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#ifdef HAVE_CONFIG_H
+#include "config.h" /* PACKAGE_VERSION: the version, from AC_INIT */
+#endif
 #include "genheap.h" /* GH_GC_INFO_FIELDS, GH_CENSUS_FIELDS: the schema, once */
 #include "waste.h"
 
-#define GHA_VERSION "0.1.0"
+#define GHA_VERSION PACKAGE_VERSION
 #define GHA_JSON_SCHEMA 2
 /* Trace schemas (field `schema` of genheap:proc_spawn) this analyzer reads. */
 #define GHA_TRACE_SCHEMA_MIN 1

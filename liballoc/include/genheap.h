@@ -42,10 +42,11 @@ extern "C" {
 #define GH_API
 #endif
 
+/* The package's version (configure checks these against AC_INIT). */
 #define GH_VERSION_MAJOR 0
 #define GH_VERSION_MINOR 1
 #define GH_VERSION_PATCH 0
-GH_API const char *gh_version(void); /* "0.1.0" */
+GH_API const char *gh_version(void); /* "MAJOR.MINOR.PATCH" */
 
 /* ---- Status codes ------------------------------------------------------ */
 typedef enum gh_status {

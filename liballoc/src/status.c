@@ -1,7 +1,7 @@
 /* status.c -- version, error messages and names of enumerations. */
 #include "internal.h"
 
-const char *gh_version(void) { return "0.1.0"; }
+const char *gh_version(void) { return PACKAGE_VERSION; }
 
 const char *gh_strerror(gh_status status) {
   switch (status) {
