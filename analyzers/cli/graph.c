@@ -2,8 +2,9 @@
  *
  * LTTng writes a session as SESSION/ust/uid/0/64-bit/{metadata,channel0_0..}:
  * an argument may be any folder above that, so each argument is walked for
- * folders holding a `metadata` file, and each becomes one src.ctf.fs
- * component (named after its index, so an error can name the folder).
+ * folders holding a `metadata` file.  Each trace folder is pre-checked
+ * (precheck.c) and becomes one src.ctf.fs component (named after its index,
+ * so an error can name the folder).
  */
 #include "graph.h"
 
@@ -34,7 +35,7 @@ static int add_input(struct gha_inputs *in, const char *arg, char *path,
     return -1;
   }
   in->v = grown;
-  in->v[in->n++] = (struct gha_input){arg, path, live};
+  in->v[in->n++] = (struct gha_input){.arg = arg, .path = path, .live = live};
   return 0;
 }
 
@@ -118,6 +119,21 @@ void gha_inputs_free(struct gha_inputs *in) {
   for (size_t i = 0; i < in->n; i++)
     free(in->v[i].path);
   free(in->v);
+}
+
+bool gha_inputs_partial(const struct gha_inputs *in, struct gha_trace_facts *sum) {
+  struct gha_trace_facts s = {0};
+  for (size_t i = 0; i < in->n; i++) {
+    const struct gha_trace_facts *f = &in->v[i].facts;
+    s.streams += f->streams;
+    s.packets += f->packets;
+    s.empty_streams += f->empty_streams;
+    s.cut_streams += f->cut_streams;
+    s.layout_unchecked |= f->layout_unchecked;
+  }
+  if (sum)
+    *sum = s;
+  return gha_trace_facts_partial(&s);
 }
 
 /* ---- errors ------------------------------------------------------------- */
@@ -329,11 +345,32 @@ static int run(bt_graph *g, const struct gha_inputs *in, struct gha_bt2 *cv,
   return 0;
 }
 
-int gha_graph_run(const struct gha_inputs *in, struct gha_analyzer *an,
+/* The pre-check of every trace folder: warnings printed, facts kept. */
+static int precheck(struct gha_inputs *in) {
+  for (size_t k = 0; k < in->n; k++) {
+    if (in->v[k].live)
+      continue;
+    struct gha_precheck pc;
+    int rc = gha_precheck_trace(in->v[k].path, &pc);
+    for (size_t i = 0; i < pc.nwarnings; i++)
+      fprintf(stderr, PROG ": warning: %s\n", pc.warnings[i]);
+    if (rc < 0)
+      fprintf(stderr, PROG ": %s\n", pc.error);
+    in->v[k].facts = pc.facts;
+    gha_precheck_free(&pc);
+    if (rc < 0)
+      return -1;
+  }
+  return 0;
+}
+
+int gha_graph_run(struct gha_inputs *in, struct gha_analyzer *an,
                   bool progress) {
   struct plugins pl = {0};
   struct gha_bt2 cv;
   bt_current_thread_clear_error(); /* a caller's old error is not ours to report */
+  if (precheck(in) < 0) /* before babeltrace2 sees any of it */
+    return -1;
   gha_bt2_init(&cv, an);
   bt_graph *g = bt_graph_create(0);
   bt_component_class_sink *sink_cls = gha_sink_class_create();

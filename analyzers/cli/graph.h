@@ -8,11 +8,13 @@
 #include <stddef.h>
 
 #include "gha.h"
+#include "precheck.h"
 
 struct gha_input {
   const char *arg;   /* as given on the command line */
   char *path;        /* trace folder (holds `metadata`), or the URL */
   bool live;
+  struct gha_trace_facts facts; /* from the pre-check (gha_graph_run) */
 };
 
 struct gha_inputs {
@@ -25,8 +27,13 @@ struct gha_inputs {
 int gha_inputs_collect(char *const *args, size_t nargs, struct gha_inputs *out);
 void gha_inputs_free(struct gha_inputs *in);
 
-/* Runs the graph, feeding `an`.  0, or -1 after printing a one-line error. */
-int gha_graph_run(const struct gha_inputs *in, struct gha_analyzer *an,
-                  bool progress);
+/* True when a trace lacks data it once had (a stream cut or emptied); the
+ * sum of the pre-check's facts over all inputs in *sum when not NULL.
+ * Meaningful after gha_graph_run. */
+bool gha_inputs_partial(const struct gha_inputs *in, struct gha_trace_facts *sum);
+
+/* Pre-checks every trace folder (precheck.h; warnings on stderr), then runs
+ * the graph, feeding `an`.  0, or -1 after printing a one-line error. */
+int gha_graph_run(struct gha_inputs *in, struct gha_analyzer *an, bool progress);
 
 #endif /* GHA_GRAPH_H */
