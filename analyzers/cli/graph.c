@@ -4,7 +4,7 @@
  * an argument may be any folder above that, so each argument is walked for
  * folders holding a `metadata` file.  Each trace folder is pre-checked
  * (precheck.c) and becomes one src.ctf.fs component (named after its index,
- * so an error can name the folder).
+ * so an error can name the folder), read under the watchdog (watchdog.c).
  */
 #include "graph.h"
 
@@ -22,6 +22,7 @@
 
 #include "convert.h"
 #include "sink.h"
+#include "watchdog.h"
 
 #define PROG "genheap-analyze"
 
@@ -246,6 +247,7 @@ static int add_source(bt_graph *g, const struct plugins *pl,
                       const bt_component_filter *mux) {
   char name[32];
   snprintf(name, sizeof name, "src-%zu", k);
+  gha_watchdog_subject(in->v[k].path); /* opening it reads its metadata */
   bt_value *params = source_params(&in->v[k]);
   const bt_component_source *src = NULL;
   if (!params)
@@ -310,12 +312,14 @@ static double now_s(void) {
   return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-/* Runs to the end; live sources answer AGAIN while they wait for data. */
+/* Runs to the end; live sources answer AGAIN while they wait for data.
+ * Each return from babeltrace2 is progress for the watchdog. */
 static int run(bt_graph *g, const struct gha_inputs *in, struct gha_bt2 *cv,
                bool progress) {
   double last = now_s();
   for (;;) {
     bt_graph_run_once_status st = bt_graph_run_once(g);
+    gha_watchdog_progress();
     if (st == BT_GRAPH_RUN_ONCE_STATUS_END)
       break;
     if (st == BT_GRAPH_RUN_ONCE_STATUS_AGAIN) {
@@ -351,6 +355,7 @@ static int precheck(struct gha_inputs *in) {
     if (in->v[k].live)
       continue;
     struct gha_precheck pc;
+    gha_watchdog_subject(in->v[k].path);
     int rc = gha_precheck_trace(in->v[k].path, &pc);
     for (size_t i = 0; i < pc.nwarnings; i++)
       fprintf(stderr, PROG ": warning: %s\n", pc.warnings[i]);
@@ -364,31 +369,59 @@ static int precheck(struct gha_inputs *in) {
   return 0;
 }
 
+/* "A, B, C" for the watchdog's message while all inputs are read at once. */
+static char *inputs_list(const struct gha_inputs *in) {
+  size_t len = 1;
+  for (size_t k = 0; k < in->n; k++)
+    len += strlen(in->v[k].path) + 2;
+  char *s = malloc(len);
+  if (!s)
+    return NULL;
+  s[0] = '\0';
+  for (size_t k = 0; k < in->n; k++) {
+    if (k)
+      strcat(s, ", ");
+    strcat(s, in->v[k].path);
+  }
+  return s;
+}
+
 int gha_graph_run(struct gha_inputs *in, struct gha_analyzer *an,
                   bool progress) {
   struct plugins pl = {0};
   struct gha_bt2 cv;
+  struct gha_limits limits;
   bt_current_thread_clear_error(); /* a caller's old error is not ours to report */
-  if (precheck(in) < 0) /* before babeltrace2 sees any of it */
+  if (gha_limits_from_env(&limits) < 0)
     return -1;
-  gha_bt2_init(&cv, an);
-  bt_graph *g = bt_graph_create(0);
-  bt_component_class_sink *sink_cls = gha_sink_class_create();
-  int rc = -1;
   signal(SIGINT, on_sigint);
-  if (!g || !sink_cls)
+  char *all = inputs_list(in);
+  gha_bt2_init(&cv, an);
+  bt_graph *g = NULL;
+  bt_component_class_sink *sink_cls = NULL;
+  int rc = -1;
+  if (gha_watchdog_start(&limits) < 0 || (limits.precheck && precheck(in) < 0))
+    goto out;
+  g = bt_graph_create(0);
+  sink_cls = gha_sink_class_create();
+  if (!g || !sink_cls || !all)
     fprintf(stderr, PROG ": out of memory\n");
-  else if (load_plugins(&pl) == 0 && build(g, &pl, in, &cv, sink_cls) == 0)
+  else if (load_plugins(&pl) == 0 && build(g, &pl, in, &cv, sink_cls) == 0) {
+    gha_watchdog_subject(all);
     rc = run(g, in, &cv, progress);
+  }
   if (rc == 0 && cv.genheap_events == 0) {
     fprintf(stderr, PROG ": %s: no genheap events in the trace\n",
             in->n == 1 ? in->v[0].path : "inputs");
     rc = -1;
   }
+out:
+  gha_watchdog_stop();
   bt_graph_put_ref(g);
   bt_component_class_sink_put_ref(sink_cls);
   bt_plugin_put_ref(pl.ctf);
   bt_plugin_put_ref(pl.utils);
   gha_bt2_fini(&cv);
+  free(all);
   return rc;
 }

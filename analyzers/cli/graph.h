@@ -33,7 +33,8 @@ void gha_inputs_free(struct gha_inputs *in);
 bool gha_inputs_partial(const struct gha_inputs *in, struct gha_trace_facts *sum);
 
 /* Pre-checks every trace folder (precheck.h; warnings on stderr), then runs
- * the graph, feeding `an`.  0, or -1 after printing a one-line error. */
+ * the graph under the watchdog (watchdog.h), feeding `an`.  0, or -1 after
+ * printing a one-line error. */
 int gha_graph_run(struct gha_inputs *in, struct gha_analyzer *an, bool progress);
 
 #endif /* GHA_GRAPH_H */

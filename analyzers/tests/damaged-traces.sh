@@ -59,6 +59,16 @@ rm -f "$work/known/index/genheap_0.idx"
 run 2 "$ANALYZE" "$work/known"
 expect_one_line_error "known/genheap_0" "packet at offset 0"
 
+# the watchdog behind the pre-check: the same inputs with the pre-check off
+run 2 env GENHEAP_ANALYZE_PRECHECK=0 GENHEAP_ANALYZE_STALL_TIMEOUT=0 \
+  GENHEAP_ANALYZE_MEMORY_LIMIT=256M "$ANALYZE" "$work/known"
+expect_one_line_error "known" "more than 256 MiB"
+run 2 env GENHEAP_ANALYZE_PRECHECK=0 GENHEAP_ANALYZE_STALL_TIMEOUT=2 \
+  "$ANALYZE" "$traces/metadata-cut"
+expect_one_line_error "metadata-cut" "no progress in 2 s"
+run 2 env GENHEAP_ANALYZE_MEMORY_LIMIT=lots "$ANALYZE" "$traces/valid"
+expect_one_line_error "GENHEAP_ANALYZE_MEMORY_LIMIT" "invalid value"
+
 # 4. partial traces: what cannot be read is an error naming the file...
 copy valid fifo
 rm "$work/fifo/genheap_1" && mkfifo "$work/fifo/genheap_1"

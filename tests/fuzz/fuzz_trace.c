@@ -73,6 +73,10 @@ int LLVMFuzzerInitialize(int *argc, char ***argv) {
     exit(2);
   }
   atexit(remove_trace_dir);
+  /* libFuzzer's -timeout and -rss_limit_mb report what hangs or grows, with
+   * a reproducer; the analyzer's watchdog would end the process silently */
+  setenv("GENHEAP_ANALYZE_STALL_TIMEOUT", "0", 1);
+  setenv("GENHEAP_ANALYZE_MEMORY_LIMIT", "0", 1);
   return 0;
 }
 

@@ -50,8 +50,8 @@ build_trace() {
   $cc $cflags -I"$a/core" -I"$a/report" -I"$a/bt2" -I"$a/cli" \
     $(pkg-config --cflags babeltrace2) \
     "$a"/core/*.c "$a"/report/*.c "$a/bt2/convert.c" "$a/bt2/sink.c" \
-    "$a/cli/graph.c" "$a/cli/precheck.c" "$here/fuzz_trace.c" \
-    $(pkg-config --libs babeltrace2) -lm -o "$out/bin/fuzz_trace"
+    "$a/cli/graph.c" "$a/cli/precheck.c" "$a/cli/watchdog.c" "$here/fuzz_trace.c" \
+    $(pkg-config --libs babeltrace2) -lpthread -lm -o "$out/bin/fuzz_trace"
 }
 
 # run NAME CORPUS MAXLEN "FLAGS" [ENV...]: fuzz for $seconds, starting from
