@@ -25,6 +25,7 @@
 #include "watchdog.h"
 
 #define PROG "genheap-analyze"
+#define EXIT_INTERRUPTED 130
 
 /* ---- inputs ------------------------------------------------------------- */
 
@@ -300,10 +301,21 @@ static int build(bt_graph *g, const struct plugins *pl,
   return 0;
 }
 
-static volatile sig_atomic_t interrupted;
+/* SIGINT.  From disk, the report needs the whole trace (the idle analyses
+ * measure up to its end): stop at once, say so, no report (130, as a shell
+ * reports a SIGINT death).  From a live session it is the normal way to end:
+ * stop reading and report what was seen; a second one ends at once. */
+static volatile sig_atomic_t interrupted, live_input;
 static void on_sigint(int sig) {
   (void)sig;
-  interrupted = 1;
+  if (live_input && !interrupted) {
+    interrupted = 1;
+    return;
+  }
+  static const char msg[] =
+      PROG ": interrupted before the end of the trace: no report\n";
+  (void)!write(STDERR_FILENO, msg, sizeof msg - 1);
+  _exit(EXIT_INTERRUPTED);
 }
 
 static double now_s(void) {
@@ -391,10 +403,17 @@ int gha_graph_run(struct gha_inputs *in, struct gha_analyzer *an,
   struct plugins pl = {0};
   struct gha_bt2 cv;
   struct gha_limits limits;
+  struct sigaction sa = {.sa_handler = on_sigint}, old_sa;
   bt_current_thread_clear_error(); /* a caller's old error is not ours to report */
   if (gha_limits_from_env(&limits) < 0)
     return -1;
-  signal(SIGINT, on_sigint);
+  live_input = 0;
+  interrupted = 0;
+  for (size_t k = 0; k < in->n; k++)
+    if (in->v[k].live)
+      live_input = 1;
+  sigemptyset(&sa.sa_mask);
+  sigaction(SIGINT, &sa, &old_sa);
   char *all = inputs_list(in);
   gha_bt2_init(&cv, an);
   bt_graph *g = NULL;
@@ -417,6 +436,7 @@ int gha_graph_run(struct gha_inputs *in, struct gha_analyzer *an,
   }
 out:
   gha_watchdog_stop();
+  sigaction(SIGINT, &old_sa, NULL);
   bt_graph_put_ref(g);
   bt_component_class_sink_put_ref(sink_cls);
   bt_plugin_put_ref(pl.ctf);

@@ -34,7 +34,9 @@ bool gha_inputs_partial(const struct gha_inputs *in, struct gha_trace_facts *sum
 
 /* Pre-checks every trace folder (precheck.h; warnings on stderr), then runs
  * the graph under the watchdog (watchdog.h), feeding `an`.  0, or -1 after
- * printing a one-line error. */
+ * printing a one-line error.  SIGINT with disk input only ends the program
+ * (status 130, no report); with a live input it ends the read, and 0 is
+ * returned for what was read. */
 int gha_graph_run(struct gha_inputs *in, struct gha_analyzer *an, bool progress);
 
 #endif /* GHA_GRAPH_H */

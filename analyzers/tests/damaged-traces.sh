@@ -109,4 +109,15 @@ run 0 "$ANALYZE" "$work/noindex"
 grep -q "warning: .*noindex/genheap_1: empty stream file" "$work/err" ||
   fail "empty stream not reported: $(cat "$work/err")"
 
+# 5. SIGINT on a trace read from disk: no report, status 130, said so (here
+# while babeltrace2 is stuck, which no ^C used to end)
+GENHEAP_ANALYZE_PRECHECK=0 GENHEAP_ANALYZE_STALL_TIMEOUT=0 \
+  timeout "$LIMIT" "$ANALYZE" "$traces/metadata-cut" >"$work/out" 2>"$work/err" &
+pid=$!
+sleep 1
+kill -INT "$pid"
+wait "$pid"
+got=$?
+[ "$got" = 130 ] || fail "SIGINT on disk input: exit $got, want 130: $(cat "$work/err")"
+expect_one_line_error "genheap-analyze" "interrupted before the end of the trace: no report"
 note "damaged traces: ok"
