@@ -2,7 +2,8 @@
  *
  * LTTng writes a session as SESSION/ust/uid/0/64-bit/{metadata,channel0_0..}:
  * an argument may be any folder above that, so each argument is walked for
- * folders holding a `metadata` file.  Each trace folder is pre-checked
+ * folders holding a `metadata` file (each folder entered once, so links
+ * neither loop nor count a trace twice).  Each trace folder is pre-checked
  * (precheck.c) and becomes one src.ctf.fs component (named after its index,
  * so an error can name the folder), read under the watchdog (watchdog.c).
  */
@@ -29,15 +30,27 @@
 
 /* ---- inputs ------------------------------------------------------------- */
 
+/* One argument's walk.  Every folder is entered once (by device and inode),
+ * so symbolic links can neither loop nor multiply a trace. */
+struct walk {
+  struct gha_inputs *in;
+  const char *arg;
+  struct { dev_t dev; ino_t ino; } *dirs;
+  size_t ndirs;
+  size_t found; /* trace folders below the argument, duplicates included */
+};
+
 static int add_input(struct gha_inputs *in, const char *arg, char *path,
-                     bool live) {
+                     bool live, const struct stat *st) {
   struct gha_input *grown = realloc(in->v, (in->n + 1) * sizeof *grown);
-  if (!grown) {
+  if (!grown || !path) {
     free(path);
     return -1;
   }
   in->v = grown;
-  in->v[in->n++] = (struct gha_input){.arg = arg, .path = path, .live = live};
+  in->v[in->n++] = (struct gha_input){.arg = arg, .path = path, .live = live,
+                                      .dev = st ? st->st_dev : 0,
+                                      .ino = st ? st->st_ino : 0};
   return 0;
 }
 
@@ -45,14 +58,43 @@ static int name_order(const void *a, const void *b) {
   return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
+/* False when the folder was entered before in this walk. */
+static bool enter(struct walk *w, const struct stat *st) {
+  for (size_t i = 0; i < w->ndirs; i++)
+    if (w->dirs[i].dev == st->st_dev && w->dirs[i].ino == st->st_ino)
+      return false;
+  void *grown = realloc(w->dirs, (w->ndirs + 1) * sizeof *w->dirs);
+  if (!grown)
+    return false;
+  w->dirs = grown;
+  w->dirs[w->ndirs].dev = st->st_dev;
+  w->dirs[w->ndirs].ino = st->st_ino;
+  w->ndirs++;
+  return true;
+}
+
+static int add_trace(struct walk *w, const char *dir, const struct stat *st) {
+  w->found++;
+  for (size_t i = 0; i < w->in->n; i++) {
+    const struct gha_input *o = &w->in->v[i];
+    if (!o->live && o->dev == st->st_dev && o->ino == st->st_ino) {
+      fprintf(stderr, PROG ": note: %s: the trace %s was given already "
+                           "(through %s); read once\n", w->arg, o->path, o->arg);
+      return 0;
+    }
+  }
+  return add_input(w->in, w->arg, strdup(dir), false, st);
+}
+
 /* Depth-first, in name order, so the input order is reproducible. */
-static int walk(struct gha_inputs *in, const char *arg, const char *dir,
-                int depth) {
+static int walk(struct walk *w, const char *dir, int depth) {
   char path[4096];
+  struct stat st, dst;
+  if (stat(dir, &dst) != 0 || !S_ISDIR(dst.st_mode) || !enter(w, &dst))
+    return 0;
   snprintf(path, sizeof path, "%s/metadata", dir);
-  struct stat st;
   if (stat(path, &st) == 0 && S_ISREG(st.st_mode))
-    return add_input(in, arg, strdup(dir), false);
+    return add_trace(w, dir, &dst);
   if (depth > 8)
     return 0;
   DIR *d = opendir(dir);
@@ -78,8 +120,8 @@ static int walk(struct gha_inputs *in, const char *arg, const char *dir,
   int rc = 0;
   for (size_t i = 0; i < n; i++) {
     snprintf(path, sizeof path, "%s/%s", dir, names[i]);
-    if (rc == 0 && stat(path, &st) == 0 && S_ISDIR(st.st_mode))
-      rc = walk(in, arg, path, depth + 1);
+    if (rc == 0)
+      rc = walk(w, path, depth + 1);
     free(names[i]);
   }
   free(names);
@@ -93,7 +135,7 @@ int gha_inputs_collect(char *const *args, size_t nargs, struct gha_inputs *out) 
     const char *a = args[i];
     if (strncmp(a, "net://", 6) == 0 || strncmp(a, "net4://", 7) == 0 ||
         strncmp(a, "net6://", 7) == 0) {
-      if (add_input(out, a, strdup(a), true) < 0)
+      if (add_input(out, a, strdup(a), true, NULL) < 0)
         return -1;
       continue;
     }
@@ -106,10 +148,12 @@ int gha_inputs_collect(char *const *args, size_t nargs, struct gha_inputs *out) 
       fprintf(stderr, PROG ": %s: not a trace (expected a CTF trace folder)\n", a);
       return -1;
     }
-    size_t before = out->n;
-    if (walk(out, a, a, 0) < 0)
+    struct walk w = {.in = out, .arg = a};
+    int rc = walk(&w, a, 0);
+    free(w.dirs);
+    if (rc < 0)
       return -1;
-    if (out->n == before) {
+    if (w.found == 0) {
       fprintf(stderr, PROG ": %s: not a trace (no CTF metadata file below it)\n", a);
       return -1;
     }

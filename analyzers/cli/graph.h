@@ -7,6 +7,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include <sys/types.h>
+
 #include "gha.h"
 #include "precheck.h"
 
@@ -14,6 +16,8 @@ struct gha_input {
   const char *arg;   /* as given on the command line */
   char *path;        /* trace folder (holds `metadata`), or the URL */
   bool live;
+  dev_t dev;         /* the trace folder's identity: each is read once */
+  ino_t ino;
   struct gha_trace_facts facts; /* from the pre-check (gha_graph_run) */
 };
 
@@ -22,8 +26,10 @@ struct gha_inputs {
   size_t n;
 };
 
-/* Resolves the arguments into trace folders and URLs.  0, or -1 after
- * printing a one-line error naming the argument. */
+/* Resolves the arguments into trace folders and URLs: each trace folder
+ * once, whatever the symbolic links or overlapping arguments (a note on
+ * stderr for a trace named twice).  0, or -1 after printing a one-line
+ * error naming the argument. */
 int gha_inputs_collect(char *const *args, size_t nargs, struct gha_inputs *out);
 void gha_inputs_free(struct gha_inputs *in);
 

@@ -49,6 +49,23 @@ expect_one_line_error "sometimes" "invalid value"
 expect_status 2 "$ANALYZE" --junit="$work/no/such/dir/x.xml" "$work/genheap"
 grep -q "no/such/dir/x.xml" "$work/err" || fail "unwritable report not named"
 
+# each trace is read once: symbolic links loop or fan out, arguments
+# overlap; a trace given twice is noted
+valid=$srcdir/tests/traces/valid
+events() { "$FLATTEN" <"$work/out" | awk '$1 == "meta" { print $2 }'; }
+expect_status 0 "$ANALYZE" --format=json "$valid"
+once=$(events)
+mkdir -p "$work/links/sub" && cp -RL "$valid" "$work/links/sub/t"
+ln -s . "$work/links/self" && ln -s .. "$work/links/sub/up"
+for i in 1 2 3 4 5; do ln -s . "$work/links/sub/fan$i"; done
+expect_status 0 timeout 20 "$ANALYZE" --format=json "$work/links"
+[ "$(events)" = "$once" ] || fail "links: $(events) events, want $once"
+[ ! -s "$work/err" ] || fail "links: unexpected stderr: $(cat "$work/err")"
+expect_status 0 "$ANALYZE" --format=json "$work/links" "$work/links/sub/t"
+[ "$(events)" = "$once" ] || fail "overlapping arguments: $(events) events, want $once"
+[ "$(wc -l <"$work/err")" -eq 1 ] && grep -q "note: $work/links/sub/t: .*read once" "$work/err" ||
+  fail "duplicate not noted: $(cat "$work/err")"
+
 # --help and --version go to stdout and exit 0
 expect_status 0 "$ANALYZE" --help
 grep -q -- "--fail-on" "$work/out" || fail "--help lacks --fail-on"
