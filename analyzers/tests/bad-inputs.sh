@@ -66,6 +66,32 @@ expect_status 0 "$ANALYZE" --format=json "$work/links" "$work/links/sub/t"
 [ "$(wc -l <"$work/err")" -eq 1 ] && grep -q "note: $work/links/sub/t: .*read once" "$work/err" ||
   fail "duplicate not noted: $(cat "$work/err")"
 
+# report paths are checked before the trace is read (this one would make
+# babeltrace2 spin if it were opened), and never onto the trace itself
+stuck="env GENHEAP_ANALYZE_PRECHECK=0 GENHEAP_ANALYZE_STALL_TIMEOUT=0 $ANALYZE"
+expect_status 2 timeout 20 $stuck --junit="$work/r.xml" --html="$work/./r.xml" \
+  "$srcdir/tests/traces/metadata-cut"
+expect_one_line_error "r.xml" "the same file for --junit and --html"
+expect_status 2 timeout 20 $stuck --html="$work/nodir/r.html" "$srcdir/tests/traces/metadata-cut"
+expect_one_line_error "nodir/r.html" "cannot write there"
+cp -RL "$valid" "$work/t2"
+expect_status 2 "$ANALYZE" --junit="$work/t2/genheap_0" "$work/t2"
+expect_one_line_error "t2/genheap_0" "inside the trace folder"
+expect_status 2 "$ANALYZE" --html="$work/t2/index/report.html" "$valid" "$work/t2"
+expect_one_line_error "t2/index/report.html" "inside the trace folder"
+expect_status 2 "$ANALYZE" --html="$work" "$valid"
+expect_one_line_error "$work" "is a folder"
+# a report is replaced whole or not at all: a write that fails (file size
+# limit) leaves the old report and no temporary file
+echo old >"$work/r.html"
+(ulimit -f 1; trap '' XFSZ; exec "$ANALYZE" --html="$work/r.html" "$valid") >"$work/out" 2>"$work/err"
+[ $? = 2 ] || fail "failed report write: exit status not 2"
+grep -q "r.html: write error" "$work/err" || fail "write error not reported: $(cat "$work/err")"
+[ "$(cat "$work/r.html")" = old ] || fail "a failed write damaged the old report"
+[ -z "$(ls -A "$work" | grep '^\.r\.html')" ] || fail "temporary report left behind"
+expect_status 0 "$ANALYZE" --html="$work/r.html" "$valid"
+grep -q "<html" "$work/r.html" || fail "report not written"
+
 # --help and --version go to stdout and exit 0
 expect_status 0 "$ANALYZE" --help
 grep -q -- "--fail-on" "$work/out" || fail "--help lacks --fail-on"
