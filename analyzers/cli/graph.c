@@ -12,6 +12,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -184,33 +185,90 @@ bool gha_inputs_partial(const struct gha_inputs *in, struct gha_trace_facts *sum
 
 /* ---- errors ------------------------------------------------------------- */
 
+/* The value of key="value" in a cause's message dump. */
+static bool dump_value(const char *msg, const char *key, char *out, size_t cap) {
+  char pat[64];
+  snprintf(pat, sizeof pat, "%s=\"", key);
+  const char *p = strstr(msg, pat), *q;
+  if (!p || !(q = strchr(p += strlen(pat), '"')))
+    return false;
+  snprintf(out, cap, "%.*s", (int)(q - p), p);
+  return true;
+}
+
+/* src.ctf.fs names a port "TRACE | STREAM-CLASS | STREAM-ID" (or "... |
+ * PATH" when the stream has no id): the stream file behind it, if found. */
+static bool port_file(const char *dir, const char *port, char *out, size_t cap) {
+  const char *last = strrchr(port, '|');
+  if (!last)
+    return false;
+  const char *id = last + 1 + (last[1] == ' ');
+  char *end;
+  unsigned long long inst = strtoull(id, &end, 10);
+  if (end == id || *end) { /* a path */
+    snprintf(out, cap, "%s", id);
+    return id[0] != '\0';
+  }
+  unsigned long long cls = 0;
+  const char *prev = last;
+  while (prev > port && prev[-1] != '|')
+    prev--;
+  if (prev > port)
+    cls = strtoull(prev + (prev[0] == ' '), NULL, 10);
+  return gha_precheck_find_stream(dir, cls, inst, out, cap) == 0;
+}
+
+static void print_inputs(const struct gha_inputs *in) {
+  for (size_t k = 0; k < in->n; k++)
+    fprintf(stderr, "%s%s", k ? ", " : "", in->v[k].path);
+}
+
 /* Cause 0 is the root cause (babeltrace2 appends the callers' causes after
  * it); its message, cut before the "key=value" dump, is the one line we
- * print.  Any cause from a component named src-N names the input. */
+ * print.  A cause from a component named src-N, or from an iterator on one
+ * of its ports, names the input; the port names the stream file.  Without
+ * either, every input is named. */
 static void print_error(const struct gha_inputs *in, const char *what,
-                        const char *fallback_input) {
+                        size_t fallback_k) {
   const bt_error *err = bt_current_thread_take_error();
-  const char *input = fallback_input;
-  char msg[400] = "";
+  const char *input = NULL;
+  char msg[400] = "", port[1024] = "", file[4200] = "", comp_buf[64];
+  size_t k = SIZE_MAX;
   if (err) {
     uint64_t n = bt_error_get_cause_count(err);
     for (uint64_t i = 0; i < n; i++) {
       const bt_error_cause *c = bt_error_borrow_cause_by_index(err, i);
+      const char *text = bt_error_cause_get_message(c);
       const char *comp = NULL;
       if (bt_error_cause_get_actor_type(c) == BT_ERROR_CAUSE_ACTOR_TYPE_COMPONENT)
         comp = bt_error_cause_component_actor_get_component_name(c);
       else if (bt_error_cause_get_actor_type(c) ==
                BT_ERROR_CAUSE_ACTOR_TYPE_MESSAGE_ITERATOR)
         comp = bt_error_cause_message_iterator_actor_get_component_name(c);
-      if (comp && strncmp(comp, "src-", 4) == 0) {
-        size_t k = strtoul(comp + 4, NULL, 10);
-        if (k < in->n)
-          input = in->v[k].path;
+      if (dump_value(text, "iter-upstream-comp-name", comp_buf, sizeof comp_buf) &&
+          strncmp(comp_buf, "src-", 4) == 0) {
+        comp = comp_buf;
+        if (!port[0])
+          dump_value(text, "iter-upstream-port-name", port, sizeof port);
       }
+      if (comp && strncmp(comp, "src-", 4) == 0 && k == SIZE_MAX)
+        k = strtoul(comp + 4, NULL, 10);
       if (i == 0) /* the root cause: the most specific message */
-        snprintf(msg, sizeof msg, "%s", bt_error_cause_get_message(c));
+        snprintf(msg, sizeof msg, "%s", text);
     }
     bt_error_release(err);
+  }
+  if (k >= in->n)
+    k = fallback_k;
+  bool disk = k < in->n && !in->v[k].live;
+  if (k < in->n)
+    input = in->v[k].path;
+  if (disk && port[0])
+    port_file(input, port, file, sizeof file);
+  if (disk && strncmp(msg, "Cannot create trace for", 23) == 0) {
+    /* babeltrace2 appends no cause of its own for metadata it cannot parse */
+    snprintf(file, sizeof file, "%s/metadata", input);
+    snprintf(msg, sizeof msg, "not valid TSDL (or not a CTF 1.8 trace)");
   }
   char *dump = strstr(msg, ": ");
   if (dump && strchr(dump, '='))
@@ -218,8 +276,12 @@ static void print_error(const struct gha_inputs *in, const char *what,
   for (char *c = msg; *c; c++)
     if (*c == '\n' || *c == '\t')
       *c = ' ';
-  fprintf(stderr, PROG ": %s: %s%s%s\n", input ? input : "trace", what,
-          msg[0] ? ": " : "", msg);
+  fprintf(stderr, PROG ": ");
+  if (file[0] || input)
+    fputs(file[0] ? file : input, stderr);
+  else
+    print_inputs(in);
+  fprintf(stderr, ": %s%s%s\n", what, msg[0] ? ": " : "", msg);
 }
 
 /* ---- graph -------------------------------------------------------------- */
@@ -302,7 +364,7 @@ static int add_source(bt_graph *g, const struct plugins *pl,
       BT_LOGGING_LEVEL_NONE, &src);
   bt_value_put_ref(params);
   if (st != BT_GRAPH_ADD_COMPONENT_STATUS_OK) {
-    print_error(in, "cannot open the trace", in->v[k].path);
+    print_error(in, "cannot open the trace", k);
     return -1;
   }
   uint64_t nports = bt_component_source_get_output_port_count(src);
@@ -311,7 +373,7 @@ static int add_source(bt_graph *g, const struct plugins *pl,
     if (!mp || bt_graph_connect_ports(
                    g, bt_component_source_borrow_output_port_by_index_const(src, i),
                    mp, NULL) != BT_GRAPH_CONNECT_PORTS_STATUS_OK) {
-      print_error(in, "cannot connect the trace's streams", in->v[k].path);
+      print_error(in, "cannot connect the trace's streams", k);
       return -1;
     }
   }
@@ -326,7 +388,7 @@ static int build(bt_graph *g, const struct plugins *pl,
   if (bt_graph_add_filter_component(g, pl->muxer, "muxer", NULL,
                                     BT_LOGGING_LEVEL_NONE, &mux) !=
       BT_GRAPH_ADD_COMPONENT_STATUS_OK) {
-    print_error(in, "cannot create the muxer", NULL);
+    print_error(in, "cannot create the muxer", SIZE_MAX);
     return -1;
   }
   for (size_t k = 0; k < in->n; k++)
@@ -339,7 +401,7 @@ static int build(bt_graph *g, const struct plugins *pl,
           g, bt_component_filter_borrow_output_port_by_index_const(mux, 0),
           bt_component_sink_borrow_input_port_by_index_const(sink, 0),
           NULL) != BT_GRAPH_CONNECT_PORTS_STATUS_OK) {
-    print_error(in, "cannot create the analyzer sink", NULL);
+    print_error(in, "cannot create the analyzer sink", SIZE_MAX);
     return -1;
   }
   return 0;
@@ -385,11 +447,12 @@ static int run(bt_graph *g, const struct gha_inputs *in, struct gha_bt2 *cv,
     } else if (st != BT_GRAPH_RUN_ONCE_STATUS_OK) {
       if (cv->error[0]) {
         bt_current_thread_clear_error();
-        fprintf(stderr, PROG ": %s: %s\n",
-                in->n == 1 ? in->v[0].path : "trace", cv->error);
+        fprintf(stderr, PROG ": ");
+        print_inputs(in);
+        fprintf(stderr, ": %s\n", cv->error);
       } else {
         print_error(in, "cannot read the trace (truncated or corrupt?)",
-                    in->n == 1 ? in->v[0].path : NULL);
+                    in->n == 1 ? 0 : SIZE_MAX);
       }
       return -1;
     }
@@ -474,8 +537,9 @@ int gha_graph_run(struct gha_inputs *in, struct gha_analyzer *an,
     rc = run(g, in, &cv, progress);
   }
   if (rc == 0 && cv.genheap_events == 0) {
-    fprintf(stderr, PROG ": %s: no genheap events in the trace\n",
-            in->n == 1 ? in->v[0].path : "inputs");
+    fprintf(stderr, PROG ": ");
+    print_inputs(in);
+    fprintf(stderr, ": no genheap events in the trace%s\n", in->n > 1 ? "s" : "");
     rc = -1;
   }
 out:

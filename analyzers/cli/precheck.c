@@ -824,8 +824,9 @@ struct loc {
   bool big;
 };
 
-enum { H_MAGIC, H_UUID, H_STREAM_ID, H_COUNT };
-static const char *const header_names[H_COUNT] = {"magic", "uuid", "stream_id"};
+enum { H_MAGIC, H_UUID, H_STREAM_ID, H_INSTANCE, H_COUNT };
+static const char *const header_names[H_COUNT] = {"magic", "uuid", "stream_id",
+                                                  "stream_instance_id"};
 enum { C_TS_BEGIN, C_TS_END, C_CONTENT, C_PACKET, C_SEQ, C_DISCARDED, C_COUNT };
 static const char *const context_names[C_COUNT] = {
     "timestamp_begin", "timestamp_end", "content_size",
@@ -1236,4 +1237,41 @@ int gha_precheck_trace(const char *dir, struct gha_precheck *pc) {
     rc = check_streams(pc, dir, &L);
   free(L.classes);
   return rc;
+}
+
+int gha_precheck_find_stream(const char *dir, uint64_t class_id,
+                             uint64_t instance, char *name, size_t cap) {
+  struct gha_precheck pc = {0};
+  struct layout L;
+  int found = -1;
+  DIR *d = NULL;
+  uint8_t buf[4096];
+  if (read_layout(&pc, dir, &L) == 0 && L.ok && L.h[H_INSTANCE].found &&
+      (L.header_bits + 7) / 8 <= sizeof buf && (d = opendir(dir))) {
+    size_t want = (L.header_bits + 7) / 8;
+    struct dirent *e;
+    while (found < 0 && (e = readdir(d))) {
+      char path[4200];
+      struct stat st;
+      if (e->d_name[0] == '.' || strcmp(e->d_name, "metadata") == 0)
+        continue;
+      snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+      if (stat(path, &st) != 0 || !S_ISREG(st.st_mode))
+        continue;
+      int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+      if (fd < 0)
+        continue;
+      if ((uint64_t)st.st_size >= want && read_at(fd, buf, want, 0) &&
+          loc_value(&L.h[H_INSTANCE], buf) == instance &&
+          (!L.h[H_STREAM_ID].found || loc_value(&L.h[H_STREAM_ID], buf) == class_id)) {
+        snprintf(name, cap, "%s", path);
+        found = 0;
+      }
+      close(fd);
+    }
+    closedir(d);
+  }
+  free(L.classes);
+  gha_precheck_free(&pc);
+  return found;
 }

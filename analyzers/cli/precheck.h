@@ -50,4 +50,10 @@ struct gha_precheck {
 int gha_precheck_trace(const char *dir, struct gha_precheck *pc);
 void gha_precheck_free(struct gha_precheck *pc);
 
+/* The stream file of `dir` whose first packet has this stream class and
+ * stream instance id (how babeltrace2 names a stream), as DIR/NAME in
+ * `name`.  0, or -1 when not found.  For error messages. */
+int gha_precheck_find_stream(const char *dir, uint64_t class_id,
+                             uint64_t instance, char *name, size_t cap);
+
 #endif /* GHA_PRECHECK_H */

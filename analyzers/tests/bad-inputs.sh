@@ -92,6 +92,17 @@ grep -q "r.html: write error" "$work/err" || fail "write error not reported: $(c
 expect_status 0 "$ANALYZE" --html="$work/r.html" "$valid"
 grep -q "<html" "$work/r.html" || fail "report not written"
 
+# every input error names the file: the stream (babeltrace2 names only its
+# port) or the metadata (babeltrace2 only says "Cannot create trace")
+cp -RL "$valid" "$work/badevent"
+printf '\064\022' | dd of="$work/badevent/genheap_0" bs=1 seek=84 conv=notrunc 2>/dev/null
+expect_status 2 "$ANALYZE" "$valid" "$work/badevent"
+expect_one_line_error "badevent/genheap_0" "No event class"
+cp -RL "$valid" "$work/badtsdl"
+printf 'xx{{' | dd of="$work/badtsdl/metadata" bs=1 seek=4333 conv=notrunc 2>/dev/null
+expect_status 2 "$ANALYZE" "$work/badtsdl"
+expect_one_line_error "badtsdl/metadata" "not valid TSDL"
+
 # --help and --version go to stdout and exit 0
 expect_status 0 "$ANALYZE" --help
 grep -q -- "--fail-on" "$work/out" || fail "--help lacks --fail-on"
