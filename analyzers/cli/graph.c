@@ -265,6 +265,13 @@ static void print_error(const struct gha_inputs *in, const char *what,
     input = in->v[k].path;
   if (disk && port[0])
     port_file(input, port, file, sizeof file);
+  if (k < in->n && in->v[k].live) {
+    if (strncmp(what, "cannot read the trace", 21) == 0)
+      what = "cannot read the live session";
+    if (strstr(msg, "session-not-found-action"))
+      snprintf(msg, sizeof msg, "no such session on the relay daemon (it must "
+                                "exist when genheap-analyze attaches)");
+  }
   if (disk && strncmp(msg, "Cannot create trace for", 23) == 0) {
     /* babeltrace2 appends no cause of its own for metadata it cannot parse */
     snprintf(file, sizeof file, "%s/metadata", input);
@@ -537,9 +544,16 @@ int gha_graph_run(struct gha_inputs *in, struct gha_analyzer *an,
     rc = run(g, in, &cv, progress);
   }
   if (rc == 0 && cv.genheap_events == 0) {
+    /* A live reader starts at the relay daemon's newest packet: what was
+     * recorded before it attached is not "no events at all". */
     fprintf(stderr, PROG ": ");
     print_inputs(in);
-    fprintf(stderr, ": no genheap events in the trace%s\n", in->n > 1 ? "s" : "");
+    if (live_input)
+      fprintf(stderr, ": no genheap events arrived while attached (a live "
+                      "reader gets only what reaches the relay daemon after "
+                      "it attaches; see genheap-analyze(1), LIVE SESSIONS)\n");
+    else
+      fprintf(stderr, ": no genheap events in the trace%s\n", in->n > 1 ? "s" : "");
     rc = -1;
   }
 out:
