@@ -46,10 +46,10 @@ build_ops() {
 }
 
 build_trace() {
-  pkg-config --exists babeltrace2 2>/dev/null || return 1
   a="$top/analyzers"
   # shellcheck disable=SC2046
   $cc $cflags -I"$a/core" -I"$a/report" -I"$a/bt2" -I"$a/cli" \
+    -I"$top/liballoc/include" \
     $(pkg-config --cflags babeltrace2) \
     "$a"/core/*.c "$a"/report/*.c "$a/bt2/convert.c" "$a/bt2/sink.c" \
     "$a/cli/graph.c" "$a/cli/precheck.c" "$a/cli/watchdog.c" "$here/fuzz_trace.c" \
@@ -95,7 +95,12 @@ fi
 
 if [ -n "$only" ] && [ "$only" != fuzz_trace ]; then
   :
-elif build_trace; then
+elif ! pkg-config --exists babeltrace2 2>/dev/null; then
+  echo "run-fuzz: fuzz_trace skipped (no babeltrace2 development files)"
+elif ! build_trace; then
+  echo "run-fuzz: cannot build fuzz_trace" >&2
+  status=1
+else
   # A timeout or an out-of-memory is a failure, as in fuzz_ops: the harness
   # pre-checks each trace as genheap-analyze does, which rejects the streams
   # babeltrace2 2.0.4 cannot survive (known/), so anything else that hangs
@@ -107,8 +112,6 @@ elif build_trace; then
     "-fork=$jobs -ignore_crashes=0 -ignore_ooms=0 -ignore_timeouts=0" \
     GENHEAP_FUZZ_METADATA="$here/trace-metadata" \
     ASAN_OPTIONS=detect_leaks=0 UBSAN_OPTIONS=print_stacktrace=1 || status=1
-else
-  echo "run-fuzz: fuzz_trace skipped (no babeltrace2 development files)"
 fi
 
 [ $status -eq 0 ] && echo "run-fuzz: no crash in ${seconds}s per harness"
