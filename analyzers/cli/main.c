@@ -13,6 +13,7 @@
 
 #include "gha.h"
 #include "graph.h"
+#include "outputs.h"
 #include "report.h"
 
 #define PROG "genheap-analyze"
@@ -163,21 +164,16 @@ static int parse_args(struct cli *c, int argc, char **argv) {
   return 0;
 }
 
+/* Written whole or not at all (outputs.h). */
 static int write_report(const char *path, const struct gha_analyzer *an,
                         const struct gha_run_info *run,
                         int (*writer)(FILE *, const struct gha_analyzer *,
                                       const struct gha_run_info *)) {
-  FILE *f = fopen(path, "w");
-  if (!f) {
-    fprintf(stderr, PROG ": %s: %s\n", path, strerror(errno));
+  struct gha_output out;
+  FILE *f = gha_output_open(&out, path);
+  if (!f)
     return -1;
-  }
-  int rc = writer(f, an, run);
-  if (fclose(f) != 0 || rc != 0) {
-    fprintf(stderr, PROG ": %s: write error\n", path);
-    return -1;
-  }
-  return 0;
+  return gha_output_close(&out, writer(f, an, run) == 0);
 }
 
 static int report(const struct cli *c, struct gha_analyzer *an,
@@ -207,7 +203,9 @@ int main(int argc, char **argv) {
   if (pre)
     return pre - 1;
   struct gha_inputs in;
-  if (gha_inputs_collect(argv + optind, (size_t)(argc - optind), &in) < 0) {
+  const char *outs[] = {c.junit, c.html}, *const out_opts[] = {"--junit", "--html"};
+  if (gha_inputs_collect(argv + optind, (size_t)(argc - optind), &in) < 0 ||
+      gha_outputs_check(outs, out_opts, 2, &in) < 0) {
     gha_inputs_free(&in);
     return EXIT_USAGE;
   }

@@ -9,12 +9,13 @@
  * every report writer.  A bad trace must give an error, never a crash, a
  * sanitizer report or a leak.
  *
- * One known babeltrace2 2.0 bug is stepped around, not reported: a packet
- * whose content_size or packet_size has bit 63 set trips an assertion in the
- * ctf plugin (msg-iter.c:1111, set_current_packet_content_sizes) and aborts
- * the whole program, genheap-analyze included.  tame_packet_sizes clears
- * that bit in each packet context before the bytes are written, so the
- * fuzzer keeps searching our code instead of finding that abort again.
+ * gha_graph_run pre-checks the trace folder first (analyzers/cli/precheck.c),
+ * exactly as genheap-analyze does, so inputs that babeltrace2 2.0.4 cannot
+ * survive (a packet size of zero or with bit 63 set, which made it allocate
+ * without bound or abort) end as input errors here too.  Nothing is stepped
+ * around: a crash, an abort, a timeout or an out-of-memory is a finding.
+ * The analyzer's own watchdog is turned off, so that libFuzzer's -timeout
+ * and -rss_limit_mb catch what gets past the pre-check, with a reproducer.
  *
  * GENHEAP_FUZZ_METADATA names the metadata file (run-fuzz.sh sets it).
  */
@@ -73,46 +74,17 @@ int LLVMFuzzerInitialize(int *argc, char ***argv) {
     exit(2);
   }
   atexit(remove_trace_dir);
+  /* libFuzzer's limits, not the analyzer's watchdog (see the banner) */
+  setenv("GENHEAP_ANALYZE_STALL_TIMEOUT", "0", 1);
+  setenv("GENHEAP_ANALYZE_MEMORY_LIMIT", "0", 1);
+  setenv("GENHEAP_ANALYZE_PRECHECK", "1", 1);
   return 0;
 }
 
-/* LTTng's packet layout (trace-metadata): header = magic, uuid[16],
- * stream_id, stream_instance_id (32 bytes); context = timestamp_begin,
- * timestamp_end, content_size, packet_size (bits, 64-bit little-endian). */
-#define CONTENT_SIZE_AT 48
-#define PACKET_SIZE_AT 56
-
-static uint64_t get_le64(const uint8_t *p) {
-  uint64_t v = 0;
-  for (int i = 7; i >= 0; i--)
-    v = (v << 8) | p[i];
-  return v;
-}
-
-/* Clears bit 63 of both sizes in every packet that can be found by walking
- * packet_size from the start (see the banner). */
-static void tame_packet_sizes(uint8_t *buf, size_t size) {
-  size_t off = 0;
-  while (off + PACKET_SIZE_AT + 8 <= size) {
-    buf[off + CONTENT_SIZE_AT + 7] &= 0x7F;
-    buf[off + PACKET_SIZE_AT + 7] &= 0x7F;
-    uint64_t bits = get_le64(buf + off + PACKET_SIZE_AT);
-    if (bits == 0 || bits % 8 || bits / 8 > size - off)
-      break;
-    off += bits / 8;
-  }
-}
-
 static void write_stream(const uint8_t *data, size_t size) {
-  uint8_t *copy = malloc(size ? size : 1);
-  if (!copy)
-    abort();
-  memcpy(copy, data, size);
-  tame_packet_sizes(copy, size);
   FILE *f = fopen(stream_path, "wb");
-  if (!f || fwrite(copy, 1, size, f) != size || fclose(f) != 0)
+  if (!f || fwrite(data, 1, size, f) != size || fclose(f) != 0)
     abort(); /* the harness's own failure, not the analyzer's */
-  free(copy);
 }
 
 static void write_reports(struct gha_analyzer *an) {
