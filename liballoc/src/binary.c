@@ -151,6 +151,12 @@ gh_status gh_binary(gh_proc *p, const void *bytes, size_t size, gh_term *out) {
   return GH_OK;
 }
 
+gh_status gh_push_binary(gh_proc *p, const void *bytes, size_t size) {
+  gh_term t;
+  gh_status s = gh_binary(p, bytes, size, &t);
+  return s == GH_OK ? gh_push(p, t) : s; /* t: an argument, safe */
+}
+
 /* Bytes of a heap binary or ProcBin object (not a slice). */
 static void base_binary_data(const gh_term *obj, const uint8_t **bytes,
                              size_t *size) {

@@ -224,6 +224,7 @@ static void free_mbufs(gh_proc *p) {
   }
   p->mbuf = NULL;
   p->mbuf_sz = 0;
+  p->put_frag = NULL; /* it was one of them */
 }
 
 static void free_old_heap(gh_proc *p) {

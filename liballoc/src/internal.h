@@ -114,11 +114,21 @@ struct gh_proc {
    * sweep frees it.  Invariant: nothing in it points outside it. */
   gh_term *old_heap, *old_htop, *old_hend;
 
-  /* Received fragments, not yet merged: young generation. */
+  /* Received fragments, and the put builders' overflow fragments, not yet
+   * merged: young generation. */
   gh_frag *mbuf;
   size_t mbuf_sz; /* sum of used_size over mbuf */
+  /* The put builders (genheap.h, "Reserve, then build"), which never
+   * collect: past the young heap's room they bump in put_frag, a fragment on
+   * mbuf (NULL: none; the collector frees it with the others).  put_status
+   * is GH_OK until one of them cannot allocate; then it says why, limit is
+   * held at heap so that every later put goes to gh_put_slow and returns
+   * GH_NONE, and check_term reports it for GH_NONE -- until gh_reserve. */
+  gh_frag *put_frag;
+  gh_status put_status;
 
-  /* Off-heap list (MSO): every ProcBin this process holds, newest first. */
+  /* Off-heap list (MSO): every ProcBin and resource handle this process
+   * holds, newest first. */
   gh_procbin *mso;
   uint64_t overhead;         /* bin_vheap_size: young-generation binary words */
   uint64_t bin_vheap_sz;     /* bin_vheap_block_size */
@@ -261,17 +271,42 @@ typedef struct wstack wstack; /* wstack.h: an explicit stack of terms */
 /* heap.c */
 gh_status gh__alloc_slow(gh_proc *p, size_t words, gh_term *roots,
                          size_t nroots, gh_term **out);
+/* Pushes t on a stack that has the room (no collection): a word that a
+ * collection with need >= 1 guaranteed. */
+void gh__push_in_room(gh_proc *p, gh_term t);
 bool gh__term_is_local(const gh_proc *p, gh_term t);
 size_t gh__stack_words(const gh_proc *p);
 
 /* Bump allocation: the fast path.  `roots` are the caller's term arguments,
  * updated in place if a collection moves them. */
 /* Where the fast paths may allocate up to: S_RESERVED words below the
- * stack, or nothing in GC-stress mode.  Call whenever stop or heap moves. */
+ * stack, or nothing in GC-stress mode (every checked allocation then
+ * collects; the put builders take the room out of line, without collecting)
+ * or after a put builder failed (put_status).  Call whenever stop or heap
+ * moves. */
 static inline void set_limit(gh_proc *p) {
   gh_proc_fast *f = &p->fast;
   bool room = f->heap && (size_t)(f->stop - f->heap) >= GH_S_RESERVED;
-  f->limit = room && !p->rt->gc_stress ? f->stop - GH_S_RESERVED : f->heap;
+  f->limit = room && !p->rt->gc_stress && p->put_status == GH_OK
+                 ? f->stop - GH_S_RESERVED
+                 : f->heap;
+}
+
+/* The young heap's room, GC-stress mode or not: what gh_reserve promises
+ * and the put builders may take without collecting. */
+static inline bool has_put_room(const gh_proc *p, size_t words) {
+  size_t free_words = (size_t)(p->fast.stop - p->fast.htop);
+  return free_words >= GH_S_RESERVED && words <= free_words - GH_S_RESERVED;
+}
+
+/* put_frag, when set, is one of the fragments on mbuf.  O(mbuf). */
+static inline bool put_frag_on_mbuf(const gh_proc *p) {
+  if (!p->put_frag)
+    return true;
+  for (const gh_frag *f = p->mbuf; f; f = f->next)
+    if (f == p->put_frag)
+      return f->used_size <= f->alloc_size;
+  return false;
 }
 
 /* Room for `words` more words without collecting (no pointer arithmetic

@@ -156,6 +156,26 @@ gh_status gh_tuple(gh_proc *p, size_t arity, const gh_term *elems,
   return s;
 }
 
+/* The push forms: the result is an argument of gh_push, so it is safe
+ * through the push's collection. */
+gh_status gh_push_cons(gh_proc *p, gh_term head, gh_term tail) {
+  gh_term t;
+  gh_status s = gh_cons(p, head, tail, &t);
+  return s == GH_OK ? gh_push(p, t) : s;
+}
+
+gh_status gh_push_tuple(gh_proc *p, size_t arity, const gh_term *elems) {
+  gh_term t;
+  gh_status s = gh_tuple(p, arity, elems, &t);
+  return s == GH_OK ? gh_push(p, t) : s;
+}
+
+gh_status gh_push_list(gh_proc *p, size_t n, const gh_term *elems) {
+  gh_term t;
+  gh_status s = gh_list(p, n, elems, &t);
+  return s == GH_OK ? gh_push(p, t) : s;
+}
+
 gh_status gh_float(gh_proc *p, double value, gh_term *out) {
   gh_status s = check_proc(p);
   if (s == GH_OK && !out)

@@ -84,7 +84,8 @@ static inline size_t heap_bin_words(size_t bytes) { return 2 + (bytes + 7) / 8; 
 
 static inline gh_term frame_marker(void) { return GH_IMM2_FRAME; }
 
-/* Is an immediate one of the value kinds (not a header, not the frame)? */
+/* Is an immediate one of the value kinds (not a header, not the frame, not
+ * GH_NONE)? */
 static inline bool immediate_is_value(gh_term t) {
   unsigned low4 = (unsigned)(t & 0xF);
   return low4 == GH_IMM_SMALL || low4 == GH_IMM_PID || t == GH_NIL ||
@@ -98,8 +99,12 @@ static inline bool immediate_is_value(gh_term t) {
  * is at the start of a term is not checked here: that takes a scan of the
  * area (gh_verify_term). */
 static inline gh_status check_term(const gh_proc *p, gh_term t) {
-  if (!is_pointer(t))
-    return immediate_is_value(t) ? GH_OK : GH_ERR_BADARG;
+  if (!is_pointer(t)) {
+    if (GH_LIKELY(immediate_is_value(t)))
+      return GH_OK;
+    /* what a failed put builder returned: say why it failed */
+    return t == GH_NONE && p->put_status != GH_OK ? p->put_status : GH_ERR_BADARG;
+  }
   if (GH_UNLIKELY(is_misaligned(t)))
     return GH_ERR_BADARG;
   const gh_term *x = term_ptr(t);
