@@ -65,13 +65,15 @@ typedef enum gh_status {
   GH_ERR_PENDING,       /* hibernate skipped: a message is waiting (as BEAM) */
   GH_ERR_KILLED,        /* max_heap_size exceeded: this call's GC killed it */
   GH_ERR_TOO_LARGE,     /* the request exceeds the largest heap size */
-  GH_ERR_BUSY           /* the process is in use (waiting state mismatch) */
+  GH_ERR_BUSY,          /* the process is in use (waiting state mismatch) */
+  GH_ERR_NOT_A_RESOURCE /* the term is not a resource of the given type */
 } gh_status;
 
 GH_API const char *gh_strerror(gh_status status);
 
 typedef struct gh_runtime gh_runtime;
 typedef struct gh_proc gh_proc;
+typedef struct gh_resource_type gh_resource_type; /* see "Resources" */
 
 /* ---- Terms --------------------------------------------------------------- */
 typedef uint64_t gh_term;
@@ -90,7 +92,7 @@ typedef uint64_t gh_pid; /* process id: unique in a runtime, never reused */
 
 typedef enum gh_type {
   GH_T_SMALL, GH_T_ATOM, GH_T_NIL, GH_T_PID, GH_T_CONS, GH_T_TUPLE,
-  GH_T_FLOAT, GH_T_BINARY, GH_T_INVALID
+  GH_T_FLOAT, GH_T_BINARY, GH_T_RESOURCE, GH_T_INVALID
 } gh_type;
 
 /* Immediates: no heap space. */
@@ -206,6 +208,8 @@ typedef struct gh_runtime_stats {
   uint64_t binaries_alive;    /* refc binaries not yet freed */
   uint64_t binary_bytes;      /* their payload bytes */
   uint64_t bytes_allocated;   /* bytes currently held from the allocator */
+  uint64_t resources_alive;   /* resources not yet destroyed */
+  uint64_t resource_bytes;    /* their declared sizes */
 } gh_runtime_stats;
 GH_API void gh_runtime_stats_get(const gh_runtime *rt, gh_runtime_stats *out);
 
@@ -223,8 +227,8 @@ typedef struct gh_spawn_options {
 GH_API void gh_spawn_options_init(gh_spawn_options *opts);
 /* [any thread] The new process is owned by the calling thread. */
 GH_API gh_status gh_spawn(gh_runtime *rt, const gh_spawn_options *opts, gh_proc **out);
-/* Ends the process: releases its heaps, its binary references and its
- * unread messages, and frees the handle (also for a killed process).
+/* Ends the process: releases its heaps, its binary and resource references
+ * and its unread messages, and frees the handle (also for a killed process).
  * [owner] Concurrent sends to it are safe: they fail with GH_ERR_NOPROC. */
 GH_API gh_status gh_exit(gh_proc *p);
 GH_API gh_pid gh_self(const gh_proc *p);
@@ -248,6 +252,8 @@ GH_API gh_status gh_push_cons(gh_proc *p, gh_term head, gh_term tail);
 GH_API gh_status gh_push_tuple(gh_proc *p, size_t arity, const gh_term *elems);
 GH_API gh_status gh_push_list(gh_proc *p, size_t n, const gh_term *elems);
 GH_API gh_status gh_push_binary(gh_proc *p, const void *bytes, size_t size);
+GH_API gh_status gh_push_resource(gh_proc *p, const gh_resource_type *type, void *obj,
+                                  size_t size);
 
 /* ---- Reserve, then build without collections ----------------------------- */
 /* BEAM's compiled code tests the heap once (test_heap), then builds with
@@ -287,6 +293,28 @@ GH_API gh_status gh_sub_binary(gh_proc *p, gh_term bin, size_t offset, size_t si
                         gh_term *out);
 /* Builds the list of the `n` terms in `elems`, first element at the head. */
 GH_API gh_status gh_list(gh_proc *p, size_t n, const gh_term *elems, gh_term *out);
+
+/* ---- Resources: host objects as terms ------------------------------------ */
+/* A resource term refers to a host object (a socket, a file, a C struct),
+ * as BEAM's NIF resources.  Like a refc binary it is reference-counted and
+ * shared: a message carries the reference, not a copy, and each holder
+ * counts the `size` bytes the host declares in its virtual binary heap, so
+ * holding resources triggers collections as binaries do.  When the last
+ * reference dies -- a collection finds its handle dead, or the holding
+ * process exits, hibernates or is killed, or the runtime is freed -- the
+ * type's destroy(ctx, obj) runs exactly once, on the thread and inside the
+ * call that dropped it: it must not call genheap.  The type must outlive its
+ * resources; a static const struct is the usual way. */
+struct gh_resource_type {
+  const char *name;                       /* for traces; may be NULL */
+  void (*destroy)(void *ctx, void *obj);  /* NULL: nothing to do */
+  void *ctx;
+};
+/* [GC] On any error the host keeps obj (destroy is not called). */
+GH_API gh_status gh_resource(gh_proc *p, const gh_resource_type *type, void *obj,
+                             size_t size, gh_term *out);
+/* The object of a resource of that type; GH_ERR_NOT_A_RESOURCE otherwise. */
+GH_API gh_status gh_resource_get(gh_term t, const gh_resource_type *type, void **obj);
 
 /* ---- Collection ---------------------------------------------------------- */
 typedef enum gh_gc_kind { GH_GC_MINOR, GH_GC_MAJOR } gh_gc_kind;
@@ -357,7 +385,7 @@ GH_API size_t gh_message_queue_len(gh_proc *p); /* [any thread] */
   X(uint64_t, words_reclaimed)     /* sum of the words each GC did not keep */  \
   X(uint64_t, gen_gcs)             /* minor GCs since the last full sweep */    \
   X(uint64_t, message_queue_len)                                                \
-  X(uint64_t, refc_binaries)       /* ProcBins on the off-heap list */
+  X(uint64_t, refc_binaries)       /* off-heap list: ProcBins and resources */
 
 /* [owner] */
 typedef struct gh_gc_info {

@@ -55,22 +55,33 @@ extern const gh_allocator gh__libc_allocator;
 
 /* ---- Off-heap objects ---------------------------------------------------- */
 
-/* A shared, reference-counted binary (BEAM's Binary).  Freed exactly when
- * the last ProcBin that references it is found dead or released. */
+/* A shared, reference-counted off-heap object (BEAM's Binary): the bytes of
+ * a refc binary or, when `type` is set, a host resource -- BEAM too makes NIF
+ * resources as binaries with a destructor (ErtsMagicBinary).  Freed (a
+ * resource destroyed first) exactly when the last handle that references it
+ * is found dead or released: every path goes through gh__binary_release. */
 typedef struct gh_refc_bin {
   atomic_uint_fast64_t refc;
-  size_t orig_size; /* payload bytes */
-  uint8_t data[];
+  size_t orig_size;             /* payload bytes; a resource's declared size */
+  const gh_resource_type *type; /* NULL: a binary; else the resource's type */
+  void *obj;                    /* a resource's host object */
+  uint8_t data[];               /* a binary's bytes (none for a resource) */
 } gh_refc_bin;
 
 /* A ProcBin: the 6-word handle a process holds on its heap for a refc
- * binary.  Its header's arity (5) makes the collector skip the raw words. */
+ * binary.  Its header's arity (5) makes the collector skip the raw words.
+ * A resource's handle is the same object with subtag RESOURCE (bytes NULL,
+ * size the declared size): so every walk of an off-heap list -- the sweep,
+ * message copies, receive, exit -- treats both alike, and only the release
+ * (gh__binary_release) tells them apart. */
 typedef struct gh_procbin {
-  gh_term thing_word;      /* header: REFC_BIN, arity 5; forwarded when moved */
-  uint64_t size;           /* bytes referenced (the slice, for a sent slice) */
+  gh_term thing_word;      /* header: REFC_BIN or RESOURCE, arity 5;
+                              forwarded when moved */
+  uint64_t size;           /* bytes referenced (the slice, for a sent slice);
+                              a resource's declared bytes */
   struct gh_procbin *next; /* off-heap list, newest first */
-  gh_refc_bin *val;          /* the shared binary (one reference) */
-  const uint8_t *bytes;    /* first referenced byte */
+  gh_refc_bin *val;          /* the shared object (one reference) */
+  const uint8_t *bytes;    /* first referenced byte (NULL: a resource) */
   uint64_t flags;
 } gh_procbin;
 #define GH_PROCBIN_WORDS 6
@@ -206,7 +217,7 @@ struct gh_runtime {
   /* Accounting (atomics: any thread). */
   atomic_uint_fast64_t processes_alive, processes_spawned, processes_killed;
   atomic_uint_fast64_t heap_words, binaries_alive, binary_bytes,
-      bytes_allocated;
+      bytes_allocated, resources_alive, resource_bytes;
 };
 
 /* ---- Invariants, as predicates for GH_ASSERT ----------------------------- */
@@ -236,9 +247,9 @@ static inline bool mbuf_size_matches(const gh_proc *p) {
   return sum == p->mbuf_sz;
 }
 
-/* The off-heap list has refc_binaries entries, each with a live binary, and
- * its vheap sums are overhead (young, fragments included) and bin_old_vheap
- * (on the old heap).  O(list): for the end of a collection. */
+/* The off-heap list has refc_binaries entries, each with a live binary or
+ * resource, and its vheap sums are overhead (young, fragments included) and
+ * bin_old_vheap (on the old heap).  O(list): for the end of a collection. */
 static inline bool mso_sums_match(const gh_proc *p) {
   uint64_t n = 0, young = 0, old = 0;
   for (const gh_procbin *pb = p->mso; pb; pb = pb->next) {
@@ -346,6 +357,9 @@ void gh__binary_retain(gh_refc_bin *b);
 void gh__mso_release_all(gh_runtime *rt, gh_procbin *list);
 gh_term gh__procbin_at(gh_term *obj, gh_refc_bin *b, const uint8_t *bytes,
                        size_t size, gh_procbin **mso, uint64_t *overhead);
+/* The same for a resource's handle (b->type set; size: the declared one). */
+gh_term gh__resource_at(gh_term *obj, gh_refc_bin *b, gh_procbin **mso,
+                        uint64_t *overhead);
 
 /* message.c */
 void gh__frag_free(gh_runtime *rt, gh_frag *f);

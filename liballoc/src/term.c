@@ -22,6 +22,8 @@ gh_type gh_typeof(gh_term t) {
       return GH_T_TUPLE;
     case GH_SUB_FLOAT:
       return GH_T_FLOAT;
+    case GH_SUB_RESOURCE:
+      return GH_T_RESOURCE;
     case GH_SUB_REFC_BIN:
     case GH_SUB_HEAP_BIN:
     case GH_SUB_SUB_BIN:
@@ -231,6 +233,8 @@ static bool equal_step(wstack *ws, gh_term a, gh_term b) {
     return gh_float_value(a) == gh_float_value(b);
   case GH_T_BINARY:
     return binary_equal(a, b);
+  case GH_T_RESOURCE: /* the same resource, as BEAM compares references */
+    return ((const gh_procbin *)term_ptr(a))->val == ((const gh_procbin *)term_ptr(b))->val;
   default:
     return false; /* distinct immediates */
   }

@@ -36,6 +36,7 @@
 /* Header subtags (BEAM's numbering). */
 enum {
   GH_SUB_TUPLE = 0,
+  GH_SUB_RESOURCE = 4, /* BEAM's REF_SUBTAG: a resource is a magic reference */
   GH_SUB_FLOAT = 6,
   GH_SUB_REFC_BIN = 8,
   GH_SUB_HEAP_BIN = 9,
@@ -90,6 +91,21 @@ static inline bool immediate_is_value(gh_term t) {
   unsigned low4 = (unsigned)(t & 0xF);
   return low4 == GH_IMM_SMALL || low4 == GH_IMM_PID || t == GH_NIL ||
          (t & 0x3F) == GH_IMM2_ATOM;
+}
+
+/* A handle on an off-heap list: a ProcBin or a resource's (binary.c). */
+static inline bool is_resource_handle(const gh_procbin *pb) {
+  return header_subtag(pb->thing_word) == GH_SUB_RESOURCE;
+}
+
+/* Every handle on the list is a ProcBin of a binary or a resource handle of
+ * a resource, never mixed up.  O(list). */
+static inline bool offheap_kinds_match(const gh_procbin *list) {
+  for (const gh_procbin *pb = list; pb; pb = pb->next)
+    if (is_resource_handle(pb) != (pb->val->type != NULL) ||
+        (!is_resource_handle(pb) && header_subtag(pb->thing_word) != GH_SUB_REFC_BIN))
+      return false;
+  return true;
 }
 
 /* Validates a term argument in O(1) (genheap.h, "What a term argument may
