@@ -558,16 +558,17 @@ static inline gh_status gh_slot_set(gh_proc *p, ptrdiff_t slot, gh_term t) {
   return gh_slot_set_slow(p, slot, t);
 }
 
-/* Room for `words` more words below limit, without overflow: limit may be
- * below htop (GC-stress mode, a dead process). */
+/* Room for `words` more words below limit (words < 2^40: the sum cannot
+ * wrap).  limit may be below htop (GC-stress mode) or 0 (a dead process):
+ * then there is no room for even one word. */
 static inline bool gh__fast_room(const gh_proc_fast *f, size_t words) {
-  uintptr_t top = (uintptr_t)f->htop, lim = (uintptr_t)f->limit;
-  return top <= lim && words <= (lim - top) / sizeof(gh_term);
+  return words < ((size_t)1 << 40) &&
+         (uintptr_t)f->htop + words * sizeof(gh_term) <= (uintptr_t)f->limit;
 }
 
 static inline gh_status gh_reserve(gh_proc *p, size_t words, gh_term *terms, size_t n) {
   gh_proc_fast *f = (gh_proc_fast *)p;
-  if (p && (terms || !n) && gh__fast_room(f, words)) {
+  if (p && (terms || !n) && f->htop < f->limit && gh__fast_room(f, words)) {
     size_t i = 0;
     while (i < n && gh__fast_arg(f, terms[i]))
       i++;
@@ -582,6 +583,10 @@ static inline gh_term *gh__put_words(gh_proc *p, size_t words) {
   gh_proc_fast *f = (gh_proc_fast *)p;
   if (p && gh__fast_room(f, words)) {
     gh_term *w = f->htop;
+#if defined(__GNUC__)
+    if (!w) /* never (room below limit): lets the builder drop its NULL test */
+      __builtin_unreachable();
+#endif
     f->htop = w + words;
     return w;
   }
