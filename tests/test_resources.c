@@ -310,7 +310,15 @@ static void a_failed_creation_leaves_the_object_with_the_host(void **state) {
   assert_int_equal(0, resources_alive(rt));
   assert_int_equal(GH_ERR_NULL, gh_resource(p, NULL, x, 8, &r));
   OK(gh_exit(p));
+  gh_spawn_options so; /* a process killed by max_heap_size: GH_ERR_DEAD */
+  gh_spawn_options_init(&so);
+  so.max_heap_size = 1000;
+  OK(gh_spawn(rt, &so, &p));
+  OK(gh_reserve(p, 5000, NULL, 0));
+  assert_int_equal(GH_ERR_KILLED, gh_gc(p, GH_GC_MINOR));
   assert_int_equal(GH_ERR_DEAD, gh_resource(p, &socket_type, x, 8, &r));
+  assert_int_equal(GH_ERR_DEAD, gh_push_resource(p, &socket_type, x, 8));
+  OK(gh_exit(p));
   gh_runtime_free(rt);
   assert_int_equal(0, x->destroyed); /* never the library's */
 }

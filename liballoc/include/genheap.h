@@ -532,9 +532,8 @@ static inline gh_status gh_cons(gh_proc *p, gh_term head, gh_term tail, gh_term 
 /* Slot `slot` (negative: from the top) as a count from the bottom; a slot
  * out of range gives depth or more. */
 static inline size_t gh__fast_slot(const gh_proc_fast *f, ptrdiff_t slot) {
-  size_t depth = gh__fast_depth(f);
-  return slot >= 0 ? (size_t)slot
-                   : (size_t)-slot <= depth ? depth - (size_t)-slot : depth;
+  size_t depth = gh__fast_depth(f), back = (size_t)0 - (size_t)slot; /* -slot */
+  return slot >= 0 ? (size_t)slot : back <= depth ? depth - back : depth;
 }
 
 static inline gh_status gh_slot_get(const gh_proc *p, ptrdiff_t slot, gh_term *out) {

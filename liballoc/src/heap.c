@@ -47,9 +47,8 @@ size_t gh_depth(const gh_proc *p) {
 /* The word of slot `slot` (negative: from the top), or NULL when it is not
  * in use. */
 static gh_term *slot_addr(const gh_proc *p, ptrdiff_t slot) {
-  size_t depth = gh_depth(p);
-  size_t i = slot >= 0 ? (size_t)slot
-                       : (size_t)-slot <= depth ? depth - (size_t)-slot : depth;
+  size_t depth = gh_depth(p), back = (size_t)0 - (size_t)slot; /* -slot */
+  size_t i = slot >= 0 ? (size_t)slot : back <= depth ? depth - back : depth;
   return i < depth ? p->fast.hend - 2 - i : NULL;
 }
 
