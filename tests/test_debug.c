@@ -122,7 +122,8 @@ static void collect_with_a_resource_handle_relabelled(void) {
   gh_gc(p, GH_GC_MINOR);
 }
 
-static void a_resource_handle_mixed_up_with_a_procbin_aborts_the_collection(void **state) {
+static void a_resource_handle_mixed_up_with_a_procbin_aborts_the_collection(
+    void **state) {
   expect_assertion(collect_with_a_resource_handle_relabelled, "gc.c",
                    "offheap_kinds_match(p->mso)");
 }

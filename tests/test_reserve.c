@@ -36,19 +36,20 @@ static gh_term put_countdown(gh_proc *p, int64_t from, size_t n, gh_term tail) {
   return tail;
 }
 
-static void put_builders_never_collect_inside_a_reservation_even_under_stress(void **state) {
+static void
+put_builders_never_collect_inside_a_reservation_even_under_stress(void **state) {
   gh_runtime *rt = new_poisoning_runtime(true);
   gh_proc *p = spawn_default(rt);
   OK(gh_push(p, GH_NIL));
   build_list_in_slot(p, 0, 1, 50); /* live data the collections would move */
   OK(gh_reserve(p, 3 * 1000 + 4 + 2 + 2 * 3, NULL, 0));
   uint64_t before = collections(p);
-  gh_term list = put_countdown(p, 0, 1000, GH_NIL);        /* 2000 words */
-  gh_term inner = put_countdown(p, 100, 500, GH_NIL);      /* 1000 words */
-  gh_term three[3] = {list, inner, gh_put_float(p, 2.5)};  /* 2 words */
-  gh_term tuple = gh_put_tuple(p, 3, three);               /* 4 words */
-  gh_term listed = gh_put_list(p, 3, three);               /* 6 words */
-  assert_int_equal(before, collections(p)); /* nothing collected */
+  gh_term list = put_countdown(p, 0, 1000, GH_NIL);       /* 2000 words */
+  gh_term inner = put_countdown(p, 100, 500, GH_NIL);     /* 1000 words */
+  gh_term three[3] = {list, inner, gh_put_float(p, 2.5)}; /* 2 words */
+  gh_term tuple = gh_put_tuple(p, 3, three);              /* 4 words */
+  gh_term listed = gh_put_list(p, 3, three);              /* 6 words */
+  assert_int_equal(before, collections(p));               /* nothing collected */
   assert_countdown(list, 0, 1000); /* and nothing moved or was freed */
   assert_countdown(gh_tuple_element(tuple, 1), 100, 500);
   assert_true(gh_float_value(gh_tuple_element(tuple, 2)) == 2.5);
@@ -139,7 +140,9 @@ static void building_past_the_reservation_still_never_collects(void **state) {
 
 /* An allocator that fails every call while `failing` is set. */
 static bool failing;
-static void *maybe_alloc(void *ctx, size_t bytes) { return failing ? NULL : malloc(bytes); }
+static void *maybe_alloc(void *ctx, size_t bytes) {
+  return failing ? NULL : malloc(bytes);
+}
 static void plain_free(void *ctx, void *ptr, size_t bytes) { free(ptr); }
 
 static void a_failed_put_fails_every_put_until_the_next_reserve(void **state) {
@@ -267,7 +270,8 @@ static void push_forms_root_their_results(void **state) {
   OK(gh_binary_data(gh_car(slot(p, -1)), &bytes, &n));
   assert_int_equal(13, n);
   assert_memory_equal("a heap binary", bytes, 13);
-  assert_int_equal(GH_ERR_FOREIGN_TERM, gh_push_cons(p, (gh_term)(uintptr_t)&n + 1, GH_NIL));
+  assert_int_equal(GH_ERR_FOREIGN_TERM,
+                   gh_push_cons(p, (gh_term)(uintptr_t)&n + 1, GH_NIL));
   assert_int_equal(4, gh_depth(p));
   assert_verified(p);
   OK(gh_exit(p));

@@ -70,7 +70,8 @@ static void a_resource_reads_back_its_object_and_is_its_own_type(void **state) {
   OK(gh_binary(p, NULL, 100, &bin)); /* [GC]: r is stale from here */
   assert_int_equal(GH_ERR_NOT_A_RESOURCE, gh_resource_get(bin, &socket_type, &got));
   r = slot(p, -1);
-  assert_int_equal(GH_ERR_NOT_A_RESOURCE, gh_resource_get(gh_small(1), &socket_type, &got));
+  assert_int_equal(GH_ERR_NOT_A_RESOURCE,
+                   gh_resource_get(gh_small(1), &socket_type, &got));
   assert_int_equal(GH_ERR_NULL, gh_resource_get(r, NULL, &got));
   const uint8_t *bytes;
   size_t n;
@@ -289,7 +290,9 @@ static void census_counts_a_reachable_resource_in_bin_words(void **state) {
 }
 
 static bool alloc_fails;
-static void *switch_alloc(void *ctx, size_t bytes) { return alloc_fails ? NULL : malloc(bytes); }
+static void *switch_alloc(void *ctx, size_t bytes) {
+  return alloc_fails ? NULL : malloc(bytes);
+}
 static void switch_free(void *ctx, void *ptr, size_t bytes) { free(ptr); }
 
 static void a_failed_creation_leaves_the_object_with_the_host(void **state) {
@@ -325,7 +328,7 @@ static void a_failed_creation_leaves_the_object_with_the_host(void **state) {
 
 /* ---- Threads ------------------------------------------------------------- */
 
-#define NTHREADS 4
+#define NTHREADS   4
 #define PER_THREAD 500
 
 typedef struct worker {
@@ -337,12 +340,12 @@ typedef struct worker {
 
 static _Atomic int workers_left;
 
-#define WCHECK(w, expr)                                                         \
-  do {                                                                          \
-    if ((expr) != GH_OK) {                                                      \
-      (w)->failed_line = __LINE__;                                              \
-      return;                                                                   \
-    }                                                                           \
+#define WCHECK(w, expr)                                                                  \
+  do {                                                                                   \
+    if ((expr) != GH_OK) {                                                               \
+      (w)->failed_line = __LINE__;                                                       \
+      return;                                                                            \
+    }                                                                                    \
   } while (0)
 
 /* Takes whatever arrived; keeps the newest in slot 0, forwards some. */
@@ -351,7 +354,8 @@ static void drain(worker *w) {
   while (!w->failed_line && gh_receive(w->p, &m) == GH_OK) {
     WCHECK(w, gh_slot_set(w->p, 0, m));
     if (gh_small_value(gh_tuple_element(m, 0)) % 7 == 0)
-      WCHECK(w, gh_send(w->p, w->peers[(w->index + 2) % NTHREADS], gh_tuple_element(m, 1)));
+      WCHECK(w,
+             gh_send(w->p, w->peers[(w->index + 2) % NTHREADS], gh_tuple_element(m, 1)));
   }
 }
 

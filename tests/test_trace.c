@@ -261,7 +261,8 @@ static void a_resource_is_traced_once_made_and_once_freed(void **state) {
   OK(gh_exit(q)); /* the message was never read: its reference goes too */
   assert_int_equal(1, count_events(mark, "resource_free", id));
   assert_int_equal(1, count_events(mark, "resource_alloc", 0));
-  assert_int_equal(0, count_events(mark, "binary_alloc", 0) + count_events(mark, "binary_free", 0));
+  assert_int_equal(0, count_events(mark, "binary_alloc", 0) +
+                          count_events(mark, "binary_free", 0));
   assert_int_equal(1, destroyed);
   gh_runtime_free(rt);
 }

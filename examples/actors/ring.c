@@ -8,9 +8,9 @@
  * visits in its state (ACTOR_STATE_SLOT) and passes the token on; at zero
  * hops the holder drops it.  Terms are built the way genheap's README
  * teaches: gh_reserve, with the terms still needed as its roots, then put
- * builders, which never collect (docs/embedding.md, Rule 2).  The ring then idles until every member has hibernated
- * (--idle-ms at least), and main sends `stop`: each actor passes it on
- * and ends.
+ * builders, which never collect (docs/embedding.md, Rule 2).  The ring
+ * then idles until every member has hibernated (--idle-ms at least), and
+ * main sends `stop`: each actor passes it on and ends.
  *
  * Output: "stats actors ..." and "stats runtime ..." (key=value).  Exit
  * status 0 when every actor ended, one was killed (the hog) and the

@@ -306,8 +306,8 @@ GH_API gh_status gh_list(gh_proc *p, size_t n, const gh_term *elems, gh_term *ou
  * call that dropped it: it must not call genheap.  The type must outlive its
  * resources; a static const struct is the usual way. */
 struct gh_resource_type {
-  const char *name;                       /* for traces; may be NULL */
-  void (*destroy)(void *ctx, void *obj);  /* NULL: nothing to do */
+  const char *name;                      /* for traces; may be NULL */
+  void (*destroy)(void *ctx, void *obj); /* NULL: nothing to do */
   void *ctx;
 };
 /* [GC] On any error the host keeps obj (destroy is not called). */
@@ -619,7 +619,8 @@ static inline gh_term gh_put_list(gh_proc *p, size_t n, const gh_term *elems) {
     return GH_NONE;
   for (size_t i = 0; i < n; i++) {
     cells[2 * i] = elems[i];
-    cells[2 * i + 1] = i + 1 < n ? ((gh_term)(uintptr_t)(cells + 2 * i + 2) | 0x1) : GH_NIL;
+    cells[2 * i + 1] =
+        i + 1 < n ? ((gh_term)(uintptr_t)(cells + 2 * i + 2) | 0x1) : GH_NIL;
   }
   return (gh_term)(uintptr_t)cells | 0x1;
 }

@@ -311,8 +311,8 @@ static gh_status make_resource(gh_proc *p, const gh_resource_type *type, void *o
   return GH_OK;
 }
 
-gh_status gh_resource(gh_proc *p, const gh_resource_type *type, void *obj,
-                      size_t size, gh_term *out) {
+gh_status gh_resource(gh_proc *p, const gh_resource_type *type, void *obj, size_t size,
+                      gh_term *out) {
   return make_resource(p, type, obj, size, false, out);
 }
 

@@ -80,7 +80,7 @@ typedef struct gh_procbin {
   uint64_t size;           /* bytes referenced (the slice, for a sent slice);
                               a resource's declared bytes */
   struct gh_procbin *next; /* off-heap list, newest first */
-  gh_refc_bin *val;          /* the shared object (one reference) */
+  gh_refc_bin *val;        /* the shared object (one reference) */
   const uint8_t *bytes;    /* first referenced byte (NULL: a resource) */
   uint64_t flags;
 } gh_procbin;

@@ -234,7 +234,8 @@ static bool equal_step(wstack *ws, gh_term a, gh_term b) {
   case GH_T_BINARY:
     return binary_equal(a, b);
   case GH_T_RESOURCE: /* the same resource, as BEAM compares references */
-    return ((const gh_procbin *)term_ptr(a))->val == ((const gh_procbin *)term_ptr(b))->val;
+    return ((const gh_procbin *)term_ptr(a))->val ==
+           ((const gh_procbin *)term_ptr(b))->val;
   default:
     return false; /* distinct immediates */
   }

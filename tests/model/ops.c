@@ -904,7 +904,8 @@ static bool op_tuple(engine *e, choice_src *s) {
   gh_term r;
   if (p->depth < e->opt.max_depth && pick(s, 3) == 0) {
     say(e, "push_tuple of %zu on pid %" PRIu64, n, p->pid);
-    return push_built(e, p, gh_push_tuple(p->h, n, all_nil ? NULL : t), "gh_push_tuple", m);
+    return push_built(e, p, gh_push_tuple(p->h, n, all_nil ? NULL : t), "gh_push_tuple",
+                      m);
   }
   say(e, "tuple of %zu on pid %" PRIu64, n, p->pid);
   gh_status st = gh_tuple(p->h, n, all_nil ? NULL : t, &r);
@@ -1363,10 +1364,14 @@ static bool op_reserve_build(engine *e, choice_src *s) {
   for (size_t j = 0; j < steps; j++) {
     kinds[j] = pick(s, PUT_KINDS);
     sizes[j] = pick(s, 5);
-    words += kinds[j] == PUT_TUPLE ? sizes[j] + 1 : kinds[j] == PUT_LIST ? 2 * sizes[j] : 2;
+    words += kinds[j] == PUT_TUPLE  ? sizes[j] + 1
+             : kinds[j] == PUT_LIST ? 2 * sizes[j]
+                                    : 2;
   }
   unsigned room = pick(s, 3);
-  size_t reserve = room == 0 ? words : room == 1 ? words + pick(s, 100) : pick(s, (unsigned)words + 1);
+  size_t reserve = room == 0   ? words
+                   : room == 1 ? words + pick(s, 100)
+                               : pick(s, (unsigned)words + 1);
   size_t garbage = pick(s, 8) == 0 ? 200 + pick(s, 2000) : 0;
   say(e, "reserve %zu words (%zu needed, %zu roots) on pid %" PRIu64 ", %zu puts%s",
       reserve, words, roots, p->pid, steps, garbage ? " after a long garbage list" : "");
