@@ -28,12 +28,21 @@
 #define OUTPUT_MAX 65536
 #define CHILD_TIMEOUT_S 600
 
-/* "genheap-args" is bench-genheap running "<workload>-args", the same work
- * written with terms passed back as [GC] call arguments instead of slots;
- * it exists for lists only. */
+/* "genheap" runs each workload in the idiom the README teaches (reserve,
+ * then put builders).  The variants are bench-genheap running
+ * "<workload>-<suffix>", the same work written another way: "slots" keeps
+ * every term in a stack slot across checked [GC] calls (the idiom taught
+ * before reservations), "args" passes the list back as gh_cons's argument. */
 static const char *const contenders[] = {"genheap", "glibc", "jemalloc",
-                                         "mimalloc", "boehm", "genheap-args"};
+                                         "mimalloc", "boehm", "genheap-slots",
+                                         "genheap-args"};
 #define N_CONTENDERS (sizeof contenders / sizeof contenders[0])
+
+/* The workloads each variant exists for. */
+static const struct variant {
+  const char *contender, *suffix, *workloads;
+} variants[] = {{"genheap-slots", "slots", " lists tuples growing "},
+                {"genheap-args", "args", " lists "}};
 
 static const char *const table_workloads[] = {"lists", "tuples", "growing",
                                               "messages"};
@@ -131,16 +140,29 @@ static char *program_path(const options *o, const char *contender) {
   return path;
 }
 
-static bool is_variant(const char *contender) {
-  return strcmp(contender, "genheap-args") == 0;
+static const struct variant *variant_of(const char *contender) {
+  for (size_t i = 0; i < sizeof variants / sizeof variants[0]; i++)
+    if (strcmp(contender, variants[i].contender) == 0)
+      return &variants[i];
+  return NULL;
+}
+
+static bool is_variant(const char *contender) { return variant_of(contender) != NULL; }
+
+/* Whether a variant is written for this workload. */
+static bool variant_has(const char *contender, const char *workload) {
+  char word[64];
+  snprintf(word, sizeof word, " %s ", workload);
+  return strstr(variant_of(contender)->workloads, word) != NULL;
 }
 
 static bool run_one(const options *o, const char *contender,
                     const char *workload, run_result *r) {
   static char out[OUTPUT_MAX];
   char variant[64];
-  snprintf(variant, sizeof variant, "%s-args", workload);
-  bool v = is_variant(contender);
+  const struct variant *v = variant_of(contender);
+  if (v)
+    snprintf(variant, sizeof variant, "%s-%s", workload, v->suffix);
   char *argv[] = {program_path(o, v ? "genheap" : contender),
                   v ? variant : (char *)workload, (char *)o->scale, NULL};
   struct rusage ru;
@@ -230,7 +252,7 @@ static bool run_table(const options *o, const char *workload) {
   for (size_t c = 0; c < N_CONTENDERS; c++)
     runs[c].present =
         is_variant(contenders[c])
-            ? strcmp(workload, "lists") == 0 && runs[0].present
+            ? variant_has(contenders[c], workload) && runs[0].present
             : access(program_path(o, contenders[c]), X_OK) == 0;
   for (int r = 0; r < o->reps; r++)
     for (size_t k = 0; k < N_CONTENDERS; k++) {

@@ -2,9 +2,15 @@
  * series.
  *
  * Workloads lists, tuples, growing and messages do the same logical work as
- * bench_peer.c (same checksum) through the public API: every term that must
- * survive an allocation is kept in a stack slot, since any [GC] call may
- * move it.  Nothing is freed by hand: dropping a term is overwriting its slot.
+ * bench_peer.c (same checksum) through the public API, in the idiom the
+ * README teaches: gh_reserve room for what is about to be built (one [GC]
+ * call, the terms still needed passed as its roots), build with the put
+ * builders, which never collect, and keep in a slot what must outlive the
+ * next [GC] call.  Nothing is freed by hand: dropping a term is forgetting
+ * it.  Variants, for comparison: "<workload>-slots" keeps every term in a
+ * stack slot across checked [GC] calls (three calls per cell: the idiom the
+ * README taught before reservations), "lists-args" passes the list back as
+ * gh_cons's own argument (one checked call per cell).
  *
  * Workload pause measures what a copying collector's cost should track: the
  * live data.  Series A times a full sweep (gh_gc GH_GC_MAJOR) for live sets
@@ -17,7 +23,8 @@
  * a live list and as much garbage, both promoted to the old heap (the heap
  * of an idle process that the census is for), from 1 MB to 100 MB live.
  *
- * Usage: bench-genheap lists|tuples|growing|messages|pause|census [scale]
+ * Usage: bench-genheap lists[-slots|-args]|tuples[-slots]|growing[-slots]|
+ *                      messages|pause|census [scale]
  */
 #include "bench_common.h"
 
@@ -120,8 +127,37 @@ static void print_result_with_gc(uint64_t ns, uint64_t ops, uint64_t check,
          info.words_promoted);
 }
 
+/* [n-1, ..., 1, 0] consed in a reservation: 2 words a cell, plain stores. */
+static gh_term put_int_list(gh_proc *p, long n) {
+  gh_term list = GH_NIL;
+  for (long i = 0; i < n; i++)
+    list = gh_put_cons(p, gh_small(i), list);
+  return list;
+}
+
 /* ---- Workload 1: short-lived lists -------------------------------------- */
 static void run_lists(double scale) {
+  long lists = bench_scaled(W1_LISTS, scale);
+  gh_runtime *rt = runtime_new();
+  uint64_t t0 = bench_now_ns();
+  gh_proc *p = spawn(rt, 0);
+  size_t s = new_slot(p);
+  uint64_t sum = 0;
+  for (long l = 0; l < lists; l++) {
+    CHECK(gh_reserve(p, 2 * W1_CELLS, NULL, 0)); /* one heap test a list */
+    CHECK(gh_slot_set(p, s, put_int_list(p, W1_CELLS)));
+    sum += sum_int_list(slot(p, s));
+    CHECK(gh_slot_set(p, s, GH_NIL));
+  }
+  uint64_t ns = bench_now_ns() - t0;
+  print_result_with_gc(ns, (uint64_t)(lists * W1_CELLS), sum, p);
+  CHECK(gh_exit(p));
+  gh_runtime_free(rt);
+}
+
+/* Workload 1 in the slot idiom: the list under construction in a slot,
+ * re-read and rewritten around every checked gh_cons. */
+static void run_lists_slots(double scale) {
   long lists = bench_scaled(W1_LISTS, scale);
   gh_runtime *rt = runtime_new();
   uint64_t t0 = bench_now_ns();
@@ -190,6 +226,30 @@ static void run_tuples(double scale) {
   size_t s = new_slot(p);
   uint64_t sum = 0;
   for (long l = 0; l < lists; l++) {
+    CHECK(gh_reserve(p, W1T_CELLS * (2 + 4), NULL, 0)); /* cell + 3-tuple */
+    gh_term list = GH_NIL;
+    for (long i = 0; i < W1T_CELLS; i++) {
+      gh_term elems[3] = {gh_small(i), gh_small(i + 1), gh_small(i + 2)};
+      list = gh_put_cons(p, gh_put_tuple(p, 3, elems), list);
+    }
+    CHECK(gh_slot_set(p, s, list));
+    sum += sum_tuple_list(slot(p, s));
+    CHECK(gh_slot_set(p, s, GH_NIL));
+  }
+  uint64_t ns = bench_now_ns() - t0;
+  print_result_with_gc(ns, (uint64_t)(lists * W1T_CELLS), sum, p);
+  CHECK(gh_exit(p));
+  gh_runtime_free(rt);
+}
+
+static void run_tuples_slots(double scale) {
+  long lists = bench_scaled(W1T_LISTS, scale);
+  gh_runtime *rt = runtime_new();
+  uint64_t t0 = bench_now_ns();
+  gh_proc *p = spawn(rt, 0);
+  size_t s = new_slot(p);
+  uint64_t sum = 0;
+  for (long l = 0; l < lists; l++) {
     build_tuple_list(p, s, W1T_CELLS);
     sum += sum_tuple_list(slot(p, s));
     CHECK(gh_slot_set(p, s, GH_NIL));
@@ -201,7 +261,31 @@ static void run_tuples(double scale) {
 }
 
 /* ---- Workload 2: a growing live set plus garbage -------------------------- */
+/* The GC counters and the result line of workload 2, which times gh_exit. */
+static void finish_growing(gh_runtime *rt, gh_proc *p, long steps, uint64_t sum,
+                           uint64_t t0);
+
 static void run_growing(double scale) {
+  long steps = bench_scaled(W2_STEPS, scale);
+  gh_runtime *rt = runtime_new();
+  uint64_t t0 = bench_now_ns();
+  gh_proc *p = spawn(rt, 0);
+  size_t live = new_slot(p);
+  uint64_t sum = 0;
+  for (long s = 0; s < steps; s++) {
+    gh_term roots[1] = {slot(p, live)}; /* the live set, a root of the GC */
+    CHECK(gh_reserve(p, 2 * W2_CHUNK_CELLS + 2, roots, 1));
+    gh_term chunk = put_int_list(p, W2_CHUNK_CELLS);
+    CHECK(gh_slot_set(p, live, gh_put_cons(p, chunk, roots[0])));
+    CHECK(gh_reserve(p, 2 * W2_GARBAGE_CELLS, NULL, 0));
+    sum += sum_int_list(put_int_list(p, W2_GARBAGE_CELLS)); /* then dropped */
+  }
+  for (gh_term l = slot(p, live); l != GH_NIL; l = gh_cdr(l))
+    sum += sum_int_list(gh_car(l));
+  finish_growing(rt, p, steps, sum, t0);
+}
+
+static void run_growing_slots(double scale) {
   long steps = bench_scaled(W2_STEPS, scale);
   gh_runtime *rt = runtime_new();
   uint64_t t0 = bench_now_ns();
@@ -218,6 +302,11 @@ static void run_growing(double scale) {
   }
   for (gh_term l = slot(p, live); l != GH_NIL; l = gh_cdr(l))
     sum += sum_int_list(gh_car(l));
+  finish_growing(rt, p, steps, sum, t0);
+}
+
+static void finish_growing(gh_runtime *rt, gh_proc *p, long steps, uint64_t sum,
+                           uint64_t t0) {
   char info[160];
   gh_gc_info gi;
   CHECK(gh_proc_info(p, &gi));
@@ -235,7 +324,7 @@ static void run_growing(double scale) {
 
 /* ---- Workload 3: messages between threads --------------------------------- */
 /* Process slots used by the senders. */
-enum { SLOT_BIN, SLOT_LIST, SLOT_COUNT };
+enum { SLOT_BIN, SLOT_COUNT };
 
 typedef struct sender_state {
   gh_proc *proc;
@@ -279,12 +368,10 @@ static void send_one(int thread, long i) {
   gh_term elems[W3_LIST_LEN];
   for (long j = 0; j < W3_LIST_LEN; j++)
     elems[j] = gh_small(seq + j);
-  gh_term list, tuple;
-  CHECK(gh_list(p, W3_LIST_LEN, elems, &list));
-  CHECK(gh_slot_set(p, SLOT_LIST, list));
-  gh_term fields[3] = {gh_small(seq), slot(p, SLOT_LIST), slot(p, SLOT_BIN)};
-  CHECK(gh_tuple(p, 3, fields, &tuple));
-  CHECK(gh_slot_set(p, SLOT_LIST, GH_NIL));
+  CHECK(gh_reserve(p, 2 * W3_LIST_LEN + 4, NULL, 0));
+  gh_term fields[3] = {gh_small(seq), gh_put_list(p, W3_LIST_LEN, elems),
+                       slot(p, SLOT_BIN)};
+  gh_term tuple = gh_put_tuple(p, 3, fields);
   atomic_fetch_add(&w3.in_flight[dest_thread(thread)], 1);
   CHECK(gh_send(p, w3.pids[dest_index(thread, i, seq)], tuple));
 }
@@ -632,12 +719,18 @@ int main(int argc, char **argv) {
   double scale = bench_scale(argc, argv);
   if (strcmp(w, "lists") == 0)
     run_lists(scale);
+  else if (strcmp(w, "lists-slots") == 0)
+    run_lists_slots(scale);
   else if (strcmp(w, "lists-args") == 0)
     run_lists_args(scale);
   else if (strcmp(w, "tuples") == 0)
     run_tuples(scale);
+  else if (strcmp(w, "tuples-slots") == 0)
+    run_tuples_slots(scale);
   else if (strcmp(w, "growing") == 0)
     run_growing(scale);
+  else if (strcmp(w, "growing-slots") == 0)
+    run_growing_slots(scale);
   else if (strcmp(w, "messages") == 0)
     run_messages(scale);
   else if (strncmp(w, "pause", 5) == 0)
@@ -645,8 +738,8 @@ int main(int argc, char **argv) {
   else if (strcmp(w, "census") == 0)
     run_census(scale);
   else {
-    fprintf(stderr, "usage: %s lists|tuples|growing|messages|pause[-live|-garbage]|census "
-            "[scale]\n",
+    fprintf(stderr, "usage: %s lists[-slots|-args]|tuples[-slots]|growing[-slots]|"
+            "messages|pause[-live|-garbage]|census [scale]\n",
             argv[0]);
     return 2;
   }

@@ -106,6 +106,40 @@ static void young_block_pointers_out_of_order_abort_the_next_collection(void **s
   expect_assertion(collect_with_htop_above_stop, "gc.c", "young_block_ordered(p)");
 }
 
+/* A resource's handle relabelled as a ProcBin: a message copy would read
+ * bytes it does not have.  The next collection stops first. */
+static int nothing;
+static const gh_resource_type plain_type = {"plain", NULL, NULL};
+
+static void collect_with_a_resource_handle_relabelled(void) {
+  gh_proc *p = unverified_process();
+  gh_term r;
+  if (gh_push_resource(p, &plain_type, &nothing, 8) != GH_OK ||
+      gh_slot_get(p, -1, &r) != GH_OK)
+    _exit(2);
+  gh_term *handle = (gh_term *)(uintptr_t)(r & ~(gh_term)3);
+  handle[0] = (gh_term)5 << 6 | (gh_term)8 << 2; /* REFC_BIN, arity 5 */
+  gh_gc(p, GH_GC_MINOR);
+}
+
+static void a_resource_handle_mixed_up_with_a_procbin_aborts_the_collection(
+    void **state) {
+  expect_assertion(collect_with_a_resource_handle_relabelled, "gc.c",
+                   "offheap_kinds_match(p->mso)");
+}
+
+/* A put builder past the room of a broken young block (htop above stop). */
+static void put_with_htop_above_stop(void) {
+  gh_proc *p = unverified_process();
+  gh_proc_fast *f = (gh_proc_fast *)p;
+  f->htop = f->stop + 1;
+  gh_put_cons(p, gh_small(1), GH_NIL);
+}
+
+static void a_put_on_a_broken_young_block_aborts(void **state) {
+  expect_assertion(put_with_htop_above_stop, "heap.c", "young_block_ordered(p)");
+}
+
 int main(void) {
 #ifndef GH_DEBUG
   printf("not a debug build (./configure --enable-debug): no assertion to test\n");
@@ -114,6 +148,8 @@ int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(a_boxed_pointer_not_at_a_header_aborts_the_collection),
       cmocka_unit_test(young_block_pointers_out_of_order_abort_the_next_collection),
+      cmocka_unit_test(a_resource_handle_mixed_up_with_a_procbin_aborts_the_collection),
+      cmocka_unit_test(a_put_on_a_broken_young_block_aborts),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

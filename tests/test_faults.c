@@ -1,8 +1,18 @@
 /* test_faults.c -- fault injection: an allocator that fails the k-th
  * allocation, for every k over a workload that touches every allocating
  * path.  Each run must end with GH_ERR_NOMEM (never another error, never a
- * crash), consistent heaps, and, once the runtime is freed, no byte held. */
+ * crash), consistent heaps, and, once the runtime is freed, no byte held
+ * and every resource that was made destroyed exactly once (one that could
+ * not be made: never). */
 #include "common.h"
+
+/* The workload's resources: made[i] once gh_*resource said GH_OK. */
+enum { NRES = 2 };
+static int destroyed[NRES];
+static bool made[NRES];
+
+static void destroy(void *ctx, void *obj) { (*(int *)obj)++; }
+static const gh_resource_type res_type = {"fault", destroy, NULL};
 
 typedef struct faulty {
   long calls, fail_at; /* fail_at 0: never */
@@ -75,6 +85,22 @@ static gh_status workload(gh_runtime *rt, gh_proc **ps) {
   STEP(gh_send(p, gh_self(q), t));
   STEP(gh_receive(q, &m));
   STEP(gh_push(q, m));
+  /* Resources: made, shared with a message, and one pushed. */
+  gh_term r;
+  STEP(gh_resource(p, &res_type, &destroyed[0], 800, &r));
+  made[0] = true;
+  STEP(gh_send(p, gh_self(q), r));
+  STEP(gh_push_resource(q, &res_type, &destroyed[1], 80));
+  made[1] = true;
+  /* A reservation, then put builders far past it: heap fragments. */
+  gh_term live[1];
+  STEP(gh_slot_get(q, 0, &live[0]));
+  STEP(gh_reserve(q, 8, live, 1));
+  gh_term list = live[0];
+  for (int i = 0; i < 2000; i++)
+    list = gh_put_cons(q, gh_small(i), list);
+  STEP(gh_push(q, list)); /* GH_NONE, if a put failed: the reason */
+  STEP(gh_receive(q, &m));
   STEP(gh_gc(p, GH_GC_MAJOR));
   STEP(gh_gc(p, GH_GC_MINOR));
   STEP(gh_gc(q, GH_GC_MINOR));
@@ -88,6 +114,8 @@ static void every_allocation_failure_is_clean(void **state) {
   long total = -1, nomem = 0;
   for (long k = 0;; k++) {
     faulty f = {0, k, 0};
+    memset(destroyed, 0, sizeof destroyed);
+    memset(made, 0, sizeof made);
     gh_allocator a = {f_alloc, NULL, f_free, &f};
     gh_runtime_options o;
     gh_runtime_options_init(&o);
@@ -115,6 +143,10 @@ static void every_allocation_failure_is_clean(void **state) {
     gh_runtime_free(rt);
     if (f.live_bytes != 0)
       fail_msg("allocation %ld failing leaked %lld bytes", k, f.live_bytes);
+    for (int i = 0; i < NRES; i++)
+      if (destroyed[i] != (made[i] ? 1 : 0))
+        fail_msg("allocation %ld failing: resource %d (%s) destroyed %d times", k, i,
+                 made[i] ? "made" : "not made", destroyed[i]);
     if (k > total)
       break;
   }

@@ -14,14 +14,22 @@ typedef struct event {
   const char *name;
   uint64_t pid;
   int reason; /* gc_major_*: the sweep reason; else -1 */
+  uint64_t id; /* binary_* and resource_*: the object */
+  const char *type; /* resource_*: the type's name */
 } event;
 
 static event events[16384];
 static size_t nevents;
 
+static void record_object(const char *name, uint64_t pid, uint64_t id, const char *type) {
+  if (nevents < sizeof events / sizeof events[0])
+    events[nevents] = (event){name, pid, -1, id, type};
+  nevents++;
+}
+
 static void record(const char *name, uint64_t pid, int reason) {
   if (nevents < sizeof events / sizeof events[0])
-    events[nevents] = (event){name, pid, reason};
+    events[nevents] = (event){name, pid, reason, 0, NULL};
   nevents++;
 }
 
@@ -69,10 +77,26 @@ void gh_test_trace_census(uint64_t pid, const char *name, int trigger,
   record("census", pid, -1);
 }
 void gh_test_trace_binary_alloc(uint64_t bin, uint64_t size, uint64_t owner) {
-  record("binary_alloc", owner, -1);
+  record_object("binary_alloc", owner, bin, NULL);
 }
 void gh_test_trace_binary_free(uint64_t bin, uint64_t size) {
-  record("binary_free", 0, -1);
+  record_object("binary_free", 0, bin, NULL);
+}
+void gh_test_trace_resource_alloc(uint64_t res, const char *type, uint64_t size,
+                                  uint64_t owner) {
+  record_object("resource_alloc", owner, res, type);
+}
+void gh_test_trace_resource_free(uint64_t res, const char *type, uint64_t size) {
+  record_object("resource_free", 0, res, type);
+}
+
+/* How many events called `name` since mark are about object id (0: any). */
+static size_t count_events(size_t mark, const char *name, uint64_t id) {
+  assert_true(nevents <= sizeof events / sizeof events[0]);
+  size_t n = 0;
+  for (size_t i = mark; i < nevents; i++)
+    n += strcmp(events[i].name, name) == 0 && (!id || events[i].id == id);
+  return n;
 }
 
 /* Forgets what was recorded; returns the mark the checks below start at. */
@@ -214,8 +238,38 @@ static void retried_old_heap_full_sweep_is_traced_old_heap_full(void **state) {
   gh_runtime_free(rt);
 }
 
+static int destroyed;
+static void count_destroy(void *ctx, void *obj) { destroyed++; }
+
+/* resource_alloc once when made, resource_free once when the last holder
+ * lets go: not at a send (a reference, not a copy), not at the sender's
+ * exit while the receiver still holds it; no binary events for it. */
+static void a_resource_is_traced_once_made_and_once_freed(void **state) {
+  static const gh_resource_type type = {"socket", count_destroy, NULL};
+  gh_runtime *rt = new_runtime();
+  gh_proc *p = spawn_default(rt), *q = spawn_default(rt);
+  size_t mark = start_recording();
+  int obj;
+  OK(gh_push_resource(p, &type, &obj, 100));
+  assert_int_equal(1, count_events(mark, "resource_alloc", 0));
+  uint64_t id = events[nevents - 1].id;
+  assert_int_equal(gh_self(p), events[nevents - 1].pid);
+  assert_string_equal("socket", events[nevents - 1].type);
+  OK(gh_send(p, gh_self(q), slot(p, 0)));
+  OK(gh_exit(p));
+  assert_int_equal(0, count_events(mark, "resource_free", 0));
+  OK(gh_exit(q)); /* the message was never read: its reference goes too */
+  assert_int_equal(1, count_events(mark, "resource_free", id));
+  assert_int_equal(1, count_events(mark, "resource_alloc", 0));
+  assert_int_equal(0, count_events(mark, "binary_alloc", 0) +
+                          count_events(mark, "binary_free", 0));
+  assert_int_equal(1, destroyed);
+  gh_runtime_free(rt);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
+      cmocka_unit_test(a_resource_is_traced_once_made_and_once_freed),
       cmocka_unit_test(explicit_major_gc_is_traced_explicit),
       cmocka_unit_test(fullsweep_after_0_is_traced_fullsweep_after),
       cmocka_unit_test(first_gc_of_a_fresh_process_is_traced_no_old_heap),

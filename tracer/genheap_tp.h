@@ -241,6 +241,31 @@ LTTNG_UST_TRACEPOINT_EVENT(genheap, binary_free,
 LTTNG_UST_TRACEPOINT_LOGLEVEL(genheap, binary_free,
                               LTTNG_UST_TRACEPOINT_LOGLEVEL_DEBUG)
 
+/* ---- Resources (DEBUG: one event per resource, as the binaries) --------- */
+
+LTTNG_UST_TRACEPOINT_EVENT(genheap, resource_alloc,
+  LTTNG_UST_TP_ARGS(uint64_t, res, const char *, type, uint64_t, size, uint64_t, pid),
+  LTTNG_UST_TP_FIELDS(
+    lttng_ust_field_integer(uint64_t, res, res)
+    lttng_ust_field_string(type, type)
+    lttng_ust_field_integer(uint64_t, size, size)
+    lttng_ust_field_integer(uint64_t, pid, pid)
+  )
+)
+LTTNG_UST_TRACEPOINT_LOGLEVEL(genheap, resource_alloc,
+                              LTTNG_UST_TRACEPOINT_LOGLEVEL_DEBUG)
+
+LTTNG_UST_TRACEPOINT_EVENT(genheap, resource_free,
+  LTTNG_UST_TP_ARGS(uint64_t, res, const char *, type, uint64_t, size),
+  LTTNG_UST_TP_FIELDS(
+    lttng_ust_field_integer(uint64_t, res, res)
+    lttng_ust_field_string(type, type)
+    lttng_ust_field_integer(uint64_t, size, size)
+  )
+)
+LTTNG_UST_TRACEPOINT_LOGLEVEL(genheap, resource_free,
+                              LTTNG_UST_TRACEPOINT_LOGLEVEL_DEBUG)
+
 #endif /* GENHEAP_TP_H */
 
 #include <lttng/tracepoint-event.h>

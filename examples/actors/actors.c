@@ -8,7 +8,9 @@
  *     queued.  Taking an actor off the queue under sys->lock is the hand-over:
  *     the mutex orders the previous owner's writes before the new owner's.
  *  2. Terms live in stack slots across [GC] calls: an actor's state is slot
- *     0; behaviours push what they keep.
+ *     ACTOR_STATE_SLOT.  Behaviours build with gh_reserve (the terms they
+ *     still need as its roots) and the put builders, which never collect,
+ *     and push, naming from the top, whatever else they keep.
  *  3. gh_wait when an actor starts waiting for mail, gh_resume before its
  *     process is touched again; a timer thread calls
  *     gh_runtime_hibernate_idle, which hibernates processes that waited at
@@ -163,7 +165,7 @@ gh_status actor_spawn(actor_system *sys, const actor_spawn_options *opts,
   so.hibernate_after_ms = opts->hibernate_after_ms;
   gh_status s = gh_spawn(sys->rt, &so, &a->proc);
   if (s == GH_OK)
-    s = gh_push(a->proc, GH_NIL); /* slot 0: the state */
+    s = gh_push(a->proc, GH_NIL); /* ACTOR_STATE_SLOT: the state */
   if (s == GH_OK)
     s = gh_wait(a->proc); /* waits for its first message */
   a->sys = sys;

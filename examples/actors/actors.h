@@ -20,14 +20,18 @@ typedef struct actor actor;
 
 typedef enum actor_result { ACTOR_CONTINUE, ACTOR_STOP } actor_result;
 
-/* A behaviour: handles one message on a scheduler thread.  `msg` sits in a
- * heap fragment of the actor's process: like any gh_term it is stale after
- * a call marked [GC], so push it (or parts of it) first.  Slot 0 holds the
- * actor's state between messages.  A behaviour returns ACTOR_STOP to end
- * the actor, and also when a call failed: when its max_heap_size kills the
- * process, the call that collected returns GH_ERR_KILLED and every later
- * call on it GH_ERR_DEAD. */
+/* A behaviour: handles one message on a scheduler thread.  `msg` is valid
+ * until the behaviour's first call marked [GC]: pass it (or the parts it
+ * still needs) to gh_reserve as roots, or push it.  Slot ACTOR_STATE_SLOT
+ * holds the actor's state between messages; slots a behaviour pushes for
+ * itself are best named from the top (-1, -2...) and popped before it
+ * returns.  A behaviour returns ACTOR_STOP to end the actor, and also when
+ * a call failed: when its max_heap_size kills the process, the call that
+ * collected returns GH_ERR_KILLED and every later call on it GH_ERR_DEAD. */
 typedef actor_result (*actor_fn)(actor *self, gh_term msg);
+
+/* The slot that holds an actor's state: the first one pushed. */
+#define ACTOR_STATE_SLOT 0
 
 typedef struct actor_spawn_options {
   const char *name;

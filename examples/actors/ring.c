@@ -5,10 +5,12 @@
  *
  * The token is {token, HopsLeft, Bin}.  The first actor makes Bin (a refc
  * binary, shared by every copy of the message); each actor counts its
- * visits in its state (slot 0) and passes the token on; at zero hops the
- * holder drops it.  The ring then idles until every member has hibernated
- * (--idle-ms at least), and main sends `stop`: each actor passes it on
- * and ends.
+ * visits in its state (ACTOR_STATE_SLOT) and passes the token on; at zero
+ * hops the holder drops it.  Terms are built the way genheap's README
+ * teaches: gh_reserve, with the terms still needed as its roots, then put
+ * builders, which never collect (docs/embedding.md, Rule 2).  The ring
+ * then idles until every member has hibernated (--idle-ms at least), and
+ * main sends `stop`: each actor passes it on and ends.
  *
  * Output: "stats actors ..." and "stats runtime ..." (key=value).  Exit
  * status 0 when every actor ended, one was killed (the hog) and the
@@ -37,24 +39,29 @@ typedef struct member {
 
 static gh_term state_of(actor *self) {
   gh_term t;
-  gh_slot_get(actor_proc(self), 0, &t);
+  gh_slot_get(actor_proc(self), ACTOR_STATE_SLOT, &t);
   return t;
 }
 
-/* State: the number of visits, a small integer (GH_NIL before the first). */
+/* State: the number of visits, a small integer (GH_NIL before the first).
+ * gh_slot_set never collects. */
 static gh_status count_visit(actor *self) {
   gh_term s = state_of(self);
   int64_t visits = s == GH_NIL ? 0 : gh_small_value(s);
-  return gh_slot_set(actor_proc(self), 0, gh_small(visits + 1));
+  return gh_slot_set(actor_proc(self), ACTOR_STATE_SLOT, gh_small(visits + 1));
 }
 
-/* Builds {token, Hops, Bin} and sends it to the next member.  `bin` is an
- * argument of the [GC] call gh_tuple, so it is safe there. */
+/* Builds {token, Hops, Bin} and sends it to the next member: one
+ * reservation (bin is its root), one put, and gh_send, which never
+ * collects the sender. */
 static gh_status pass_token(actor *self, int64_t hops, gh_term bin) {
   member *m = actor_ctx(self);
-  gh_term token, elems[3] = {gh_atom(A_TOKEN), gh_small(hops), bin};
-  gh_status s = gh_tuple(actor_proc(self), 3, elems, &token);
-  return s == GH_OK ? actor_send(self, m->next, token) : s;
+  gh_proc *p = actor_proc(self);
+  gh_status s = gh_reserve(p, 4, &bin, 1);
+  if (s != GH_OK)
+    return s;
+  gh_term elems[3] = {gh_atom(A_TOKEN), gh_small(hops), bin};
+  return actor_send(self, m->next, gh_put_tuple(p, 3, elems));
 }
 
 static actor_result ring_member(actor *self, gh_term msg) {
@@ -65,36 +72,42 @@ static actor_result ring_member(actor *self, gh_term msg) {
     return ACTOR_STOP;
   }
   if (msg == gh_atom(A_START)) {
+    /* The token's binary, pushed as it is made (the push form: rooted at
+     * once), read from the top slot, and popped once the token has it. */
     gh_term bin;
-    if (gh_binary(p, NULL, m->bin_bytes, &bin) != GH_OK)
+    if (gh_push_binary(p, NULL, m->bin_bytes) != GH_OK ||
+        gh_slot_get(p, -1, &bin) != GH_OK)
       return ACTOR_STOP;
-    return pass_token(self, (int64_t)m->hops, bin) == GH_OK ? ACTOR_CONTINUE
-                                                            : ACTOR_STOP;
+    gh_status s = pass_token(self, (int64_t)m->hops, bin);
+    gh_pop(p, 1);
+    return s == GH_OK ? ACTOR_CONTINUE : ACTOR_STOP;
   }
-  /* {token, Hops, Bin}: root it before the [GC] calls below. */
-  if (gh_push(p, msg) != GH_OK || count_visit(self) != GH_OK)
+  /* {token, Hops, Bin}: its binary goes on in the next token. */
+  if (count_visit(self) != GH_OK)
     return ACTOR_STOP;
-  gh_term token;
-  gh_slot_get(p, 1, &token);
-  int64_t hops = gh_small_value(gh_tuple_element(token, 1));
+  int64_t hops = gh_small_value(gh_tuple_element(msg, 1));
   gh_status s = GH_OK;
   if (hops > 0)
-    s = pass_token(self, hops - 1, gh_tuple_element(token, 2));
+    s = pass_token(self, hops - 1, gh_tuple_element(msg, 2));
   else
     atomic_store(&token_dropped, true);
-  gh_pop(p, 1);
   return s == GH_OK ? ACTOR_CONTINUE : ACTOR_STOP;
 }
 
-/* The hog: on `grow`, builds an ever longer list in its state until its
- * max_heap_size kills it (gh_cons then fails with GH_ERR_KILLED). */
+/* The hog: on `grow`, conses an ever longer list onto its state, a
+ * reservation of HOG_CHUNK cells at a time, until a reservation's
+ * collection finds it over max_heap_size and kills it (GH_ERR_KILLED). */
+#define HOG_CHUNK 256
+
 static actor_result hog(actor *self, gh_term msg) {
   gh_proc *p = actor_proc(self);
-  for (int64_t i = 0;; i++) {
-    gh_term cell;
-    if (gh_cons(p, gh_small(i), state_of(self), &cell) != GH_OK)
+  for (int64_t i = 0;; i += HOG_CHUNK) {
+    gh_term list = state_of(self);
+    if (gh_reserve(p, 2 * HOG_CHUNK, &list, 1) != GH_OK)
       return ACTOR_STOP;
-    if (gh_slot_set(p, 0, cell) != GH_OK)
+    for (int64_t j = 0; j < HOG_CHUNK; j++)
+      list = gh_put_cons(p, gh_small(i + j), list);
+    if (gh_slot_set(p, ACTOR_STATE_SLOT, list) != GH_OK)
       return ACTOR_STOP;
   }
 }

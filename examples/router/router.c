@@ -37,8 +37,11 @@
  * prints two lines of key=value statistics first (the router's
  * gh_proc_info and the runtime's gh_runtime_stats) on stdout.
  *
- * GC rule: no gh_term is held in a C variable across a call marked [GC] in
- * genheap.h; the router's state lives in its stack slots.
+ * Terms are built as genheap's README teaches (docs/embedding.md, Rule 2):
+ * gh_reserve room for what is about to be built, with the terms still needed
+ * as its roots (it may collect, and updates them), then the put builders,
+ * which never collect; what must outlive the next [GC] call goes in a slot.
+ * The router's only state between messages is its window, in slot 0.
  */
 #include <getopt.h>
 #include <pthread.h>
@@ -54,8 +57,8 @@
 /* The host's atom numbering (gh_atom takes any index). */
 enum { A_REQ = 1, A_DONE = 2 };
 
-/* The router's stack slots. */
-enum { SLOT_WINDOW = 0, SLOT_MSG = 1 };
+/* The router's stack slot. */
+enum { SLOT_WINDOW = 0 };
 /* --min-bin-vheap not given: the library's default. */
 #define LIBRARY_DEFAULT 0
 
@@ -162,14 +165,16 @@ static void wait_for_room(host *h) {
 }
 
 /* One request: {req, Id, Bin} to the router, or, short-lived, to a fresh
- * worker (and {req, Id} to the router, which tracks ids only). */
+ * worker (and {req, Id} to the router, which tracks ids only).  One
+ * reservation for both tuples; gh_send never collects the sender. */
 static void send_request(host *h, gh_proc *client, uint64_t id, uint8_t *buf) {
   for (size_t i = 0; i < h->cfg.size; i++)
     buf[i] = pattern(id, i);
-  gh_term bin, msg;
+  gh_term bin;
   CHECK(gh_binary(client, buf, h->cfg.size, &bin));
+  CHECK(gh_reserve(client, 4 + 3, &bin, 1));
   gh_term elems[3] = {gh_atom(A_REQ), gh_small((int64_t)id), bin};
-  CHECK(gh_tuple(client, 3, elems, &msg)); /* bin is rooted: an argument */
+  gh_term msg = gh_put_tuple(client, 3, elems);
   if (!h->cfg.short_lived) {
     CHECK(gh_send(client, h->router_pid, msg));
     ring_router(h);
@@ -178,9 +183,7 @@ static void send_request(host *h, gh_proc *client, uint64_t id, uint8_t *buf) {
   gh_proc *w = spawn_worker(h);
   CHECK(gh_send(client, gh_self(w), msg));
   jobs_push(&h->jobs, w);
-  /* elems[2] may be stale now (gh_tuple may have collected): use 2 only */
-  CHECK(gh_tuple(client, 2, elems, &msg));
-  CHECK(gh_send(client, h->router_pid, msg));
+  CHECK(gh_send(client, h->router_pid, gh_put_tuple(client, 2, elems)));
   ring_router(h);
 }
 
@@ -224,10 +227,9 @@ static void run_worker(host *h, gh_proc *w) {
   for (size_t i = 0; ok && i < n; i += 4093)
     ok = bytes[i] == pattern(id, i);
   ok = ok && (n == 0 || bytes[n - 1] == pattern(id, n - 1));
-  gh_term reply, elems[3] = {gh_atom(A_DONE), gh_small((int64_t)id),
-                             gh_small(ok)};
-  CHECK(gh_tuple(w, 3, elems, &reply)); /* msg is not used after this */
-  CHECK(gh_send(w, h->router_pid, reply));
+  gh_term elems[3] = {gh_atom(A_DONE), gh_small((int64_t)id), gh_small(ok)};
+  CHECK(gh_reserve(w, 4, NULL, 0));
+  CHECK(gh_send(w, h->router_pid, gh_put_tuple(w, 3, elems)));
   ring_router(h);
   CHECK(gh_exit(w));
 }
@@ -249,7 +251,8 @@ static gh_term slot(gh_proc *p, size_t i) {
 }
 
 /* Rebuilds the window: the newest cfg.window entries {Time, Msg}, without
- * the expired ones when drop_expired. */
+ * the expired ones when drop_expired.  The entries kept are the
+ * reservation's roots. */
 static void rebuild_window(host *h, uint64_t now, bool drop_expired) {
   gh_proc *r = h->router;
   size_t cap = (size_t)h->cfg.window, k = 0;
@@ -260,9 +263,8 @@ static void rebuild_window(host *h, uint64_t now, bool drop_expired) {
     if (!drop_expired || now - at < h->cfg.window_ms)
       kept[k++] = entry;
   }
-  gh_term list;
-  CHECK(gh_list(r, k, kept, &list)); /* kept[] is rooted by the call */
-  CHECK(gh_slot_set(r, SLOT_WINDOW, list));
+  CHECK(gh_reserve(r, 2 * k, kept, k));
+  CHECK(gh_slot_set(r, SLOT_WINDOW, gh_put_list(r, k, kept)));
 }
 
 static size_t window_length(gh_proc *r) {
@@ -283,24 +285,25 @@ static uint64_t window_deadline(host *h) {
 }
 
 /* {req, Id, Bin}: forward to a new worker, remember in the window.
- * {req, Id} (short-lived mode): remember only. */
-static void on_request(host *h, uint64_t now) {
+ * {req, Id} (short-lived mode): remember only.  The window gets the entry
+ * {Now, Msg} in front: msg and the window are the reservation's roots. */
+static void on_request(host *h, gh_term msg, uint64_t now) {
   gh_proc *r = h->router;
-  if (gh_tuple_arity(slot(r, SLOT_MSG)) == 3) {
+  if (gh_tuple_arity(msg) == 3) {
     gh_proc *w = spawn_worker(h);
-    CHECK(gh_send(r, gh_self(w), slot(r, SLOT_MSG)));
+    CHECK(gh_send(r, gh_self(w), msg));
     jobs_push(&h->jobs, w);
   }
-  gh_term entry, cell, elems[2] = {gh_small((int64_t)now), slot(r, SLOT_MSG)};
-  CHECK(gh_tuple(r, 2, elems, &entry));
-  CHECK(gh_cons(r, entry, slot(r, SLOT_WINDOW), &cell)); /* both arguments */
-  CHECK(gh_slot_set(r, SLOT_WINDOW, cell));
+  gh_term live[2] = {msg, slot(r, SLOT_WINDOW)};
+  CHECK(gh_reserve(r, 3 + 2, live, 2));
+  gh_term elems[2] = {gh_small((int64_t)now), live[0]};
+  gh_term entry = gh_put_tuple(r, 2, elems);
+  CHECK(gh_slot_set(r, SLOT_WINDOW, gh_put_cons(r, entry, live[1])));
   if (window_length(r) > h->cfg.window)
     rebuild_window(h, now, false);
 }
 
-static void on_done(host *h) {
-  gh_term msg = slot(h->router, SLOT_MSG);
+static void on_done(host *h, gh_term msg) {
   bool ok = gh_small_value(gh_tuple_element(msg, 2)) != 0;
   pthread_mutex_lock(&h->lock);
   h->completed++;
@@ -313,14 +316,11 @@ static void drain_mailbox(host *h) {
   gh_proc *r = h->router;
   gh_term msg;
   while (gh_receive(r, &msg) == GH_OK) {
-    CHECK(gh_slot_set(r, SLOT_MSG, msg)); /* rooted before any [GC] call */
-    uint64_t now = example_now_ms();
     if (gh_atom_index(gh_tuple_element(msg, 0)) == A_REQ)
-      on_request(h, now);
+      on_request(h, msg, example_now_ms());
     else
-      on_done(h);
+      on_done(h, msg);
   }
-  CHECK(gh_slot_set(r, SLOT_MSG, GH_NIL));
 }
 
 /* Waits until mail arrives, `deadline` passes (0: none) or the router is
@@ -523,7 +523,6 @@ static void host_init(host *h) {
   CHECK(gh_spawn(h->rt, &o, &h->router));
   h->router_pid = gh_self(h->router);
   CHECK(gh_push(h->router, GH_NIL)); /* SLOT_WINDOW */
-  CHECK(gh_push(h->router, GH_NIL)); /* SLOT_MSG */
 }
 
 /* The idle phase: at least idle_ms, and until the router is idle (burst

@@ -12,7 +12,10 @@
  * move its terms: a gh_term kept in a C variable across such a call is stale.
  * Keep the terms you need in the process's stack slots (gh_push, gh_slot_get,
  * gh_slot_set): the collector updates them.  The term arguments of a [GC]
- * call are themselves safe; read its result after it returns.
+ * call are themselves safe; read its result after it returns.  The idiom:
+ * gh_reserve room for what you are about to build (one [GC] call, your
+ * C variables passed as roots), then build with the gh_put_* builders, which
+ * never collect, and store what must outlive the next [GC] call in a slot.
  *
  * Threads.  A process is used by one thread at a time (its owner); any thread
  * may gh_send to any process by pid.  Binaries are shared between processes
@@ -63,13 +66,15 @@ typedef enum gh_status {
   GH_ERR_PENDING,       /* hibernate skipped: a message is waiting (as BEAM) */
   GH_ERR_KILLED,        /* max_heap_size exceeded: this call's GC killed it */
   GH_ERR_TOO_LARGE,     /* the request exceeds the largest heap size */
-  GH_ERR_BUSY           /* the process is in use (waiting state mismatch) */
+  GH_ERR_BUSY,          /* the process is in use (waiting state mismatch) */
+  GH_ERR_NOT_A_RESOURCE /* the term is not a resource of the given type */
 } gh_status;
 
 GH_API const char *gh_strerror(gh_status status);
 
 typedef struct gh_runtime gh_runtime;
 typedef struct gh_proc gh_proc;
+typedef struct gh_resource_type gh_resource_type; /* see "Resources" */
 
 /* ---- Terms --------------------------------------------------------------- */
 typedef uint64_t gh_term;
@@ -80,12 +85,15 @@ typedef uint64_t gh_pid; /* process id: unique in a runtime, never reused */
  * its primary tag (01 list, 10 boxed, 11 immediate); small integers are
  * value << 4 | 0xF, pids pid << 4 | 0x7, atoms index << 6 | 0x0B. */
 #define GH_NIL ((gh_term)0x3B)     /* the empty list [] */
+/* No term: what a put builder returns when it could not build (see
+ * "Reserve, then build").  Calls that check terms refuse it, saying why. */
+#define GH_NONE ((gh_term)0x2B)
 #define GH_SMALL_MIN (-(INT64_C(1) << 59))
 #define GH_SMALL_MAX ((INT64_C(1) << 59) - 1)
 
 typedef enum gh_type {
   GH_T_SMALL, GH_T_ATOM, GH_T_NIL, GH_T_PID, GH_T_CONS, GH_T_TUPLE,
-  GH_T_FLOAT, GH_T_BINARY, GH_T_INVALID
+  GH_T_FLOAT, GH_T_BINARY, GH_T_RESOURCE, GH_T_INVALID
 } gh_type;
 
 /* Immediates: no heap space. */
@@ -99,8 +107,9 @@ static inline gh_term gh_pid_term(gh_pid pid) { return ((gh_term)pid << 4) | 0x7
 
 /* What a term argument may be.  A term is an immediate (GH_NIL, gh_small,
  * gh_atom, gh_pid_term) or a term a call on the same process handed out (a
- * builder's *out, gh_receive's message, a slot, a part read from one of
- * them) that is not stale (see [GC] above).  No other word is a term.
+ * builder's *out or result, gh_receive's message, a slot, a part read from
+ * one of them) that is not stale (see [GC] above).  No other word is a term.
+ * The put builders (below) check nothing: they are plain stores, as BEAM's.
  *  - Calls that take the process check each term argument in O(1):
  *    GH_ERR_BADARG for an immediate that is not a value (a header word)
  *    and for a pointer that is not word-aligned; GH_ERR_FOREIGN_TERM for a
@@ -200,6 +209,8 @@ typedef struct gh_runtime_stats {
   uint64_t binaries_alive;    /* refc binaries not yet freed */
   uint64_t binary_bytes;      /* their payload bytes */
   uint64_t bytes_allocated;   /* bytes currently held from the allocator */
+  uint64_t resources_alive;   /* resources not yet destroyed */
+  uint64_t resource_bytes;    /* their declared sizes */
 } gh_runtime_stats;
 GH_API void gh_runtime_stats_get(const gh_runtime *rt, gh_runtime_stats *out);
 
@@ -217,8 +228,8 @@ typedef struct gh_spawn_options {
 GH_API void gh_spawn_options_init(gh_spawn_options *opts);
 /* [any thread] The new process is owned by the calling thread. */
 GH_API gh_status gh_spawn(gh_runtime *rt, const gh_spawn_options *opts, gh_proc **out);
-/* Ends the process: releases its heaps, its binary references and its
- * unread messages, and frees the handle (also for a killed process).
+/* Ends the process: releases its heaps, its binary and resource references
+ * and its unread messages, and frees the handle (also for a killed process).
  * [owner] Concurrent sends to it are safe: they fail with GH_ERR_NOPROC. */
 GH_API gh_status gh_exit(gh_proc *p);
 GH_API gh_pid gh_self(const gh_proc *p);
@@ -226,16 +237,47 @@ GH_API bool gh_is_alive(const gh_proc *p);
 GH_API const char *gh_name(const gh_proc *p); /* "" when unnamed */
 
 /* ---- Stack slots: the host's roots --------------------------------------- */
-/* Slots are numbered from 0 (the first pushed); a slot's number is stable
- * until it is popped.  The stack shares the young block with the heap.
- * gh_slot_get and gh_slot_set are inline (see "Fast paths" below). */
+/* A slot >= 0 counts from the bottom (0: the first pushed) and keeps its
+ * number until it is popped; a slot < 0 counts from the top, as Lua's
+ * indices (-1: the last pushed), so code that pushes its own slots need not
+ * know how deep the stack already was.  The stack shares the young block
+ * with the heap.  gh_slot_get and gh_slot_set are inline ("Fast paths"). */
 GH_API gh_status gh_push(gh_proc *p, gh_term t);              /* [GC] */
 GH_API gh_status gh_pop(gh_proc *p, size_t n);
-static inline gh_status gh_slot_get(const gh_proc *p, size_t slot, gh_term *out);
-static inline gh_status gh_slot_set(gh_proc *p, size_t slot, gh_term t);
+static inline gh_status gh_slot_get(const gh_proc *p, ptrdiff_t slot, gh_term *out);
+static inline gh_status gh_slot_set(gh_proc *p, ptrdiff_t slot, gh_term t);
 GH_API size_t gh_depth(const gh_proc *p);                     /* slots in use */
+/* Builders whose result is pushed (the new slot -1) instead of returned:
+ * rooted at once, nothing to go stale.  As gh_cons etc. below.  [GC] */
+GH_API gh_status gh_push_cons(gh_proc *p, gh_term head, gh_term tail);
+GH_API gh_status gh_push_tuple(gh_proc *p, size_t arity, const gh_term *elems);
+GH_API gh_status gh_push_list(gh_proc *p, size_t n, const gh_term *elems);
+GH_API gh_status gh_push_binary(gh_proc *p, const void *bytes, size_t size);
+GH_API gh_status gh_push_resource(gh_proc *p, const gh_resource_type *type, void *obj,
+                                  size_t size);
 
-/* ---- Building terms [GC] ------------------------------------------------- */
+/* ---- Reserve, then build without collections ----------------------------- */
+/* BEAM's compiled code tests the heap once (test_heap), then builds with
+ * plain stores (put_list, put_tuple).  Here: gh_reserve makes room for
+ * `words` heap words, collecting if it must; terms[0..n) are roots there,
+ * updated in place like the slots.  The gh_put_* builders never collect, so
+ * what they return and every term held in a C variable stays valid until
+ * the next [GC] call.  Words: a cons cell 2, a tuple arity + 1, a float 2,
+ * a list 2 per element.  Building past the room still never collects (the
+ * words then come from a heap fragment, as BEAM's HAlloc); when even that
+ * fails (allocator, dead process) a put builder returns GH_NONE, and so
+ * does every later one on that process until its next gh_reserve: check
+ * the last term built, or let gh_push or gh_send refuse it with the cause.
+ * Put builders check nothing (gh_verify finds a heap built from stale or
+ * foreign terms).  Inline (see "Fast paths"). */
+static inline gh_status gh_reserve(gh_proc *p, size_t words, gh_term *terms,
+                                   size_t n); /* [GC] */
+static inline gh_term gh_put_cons(gh_proc *p, gh_term head, gh_term tail);
+static inline gh_term gh_put_tuple(gh_proc *p, size_t arity, const gh_term *elems);
+static inline gh_term gh_put_list(gh_proc *p, size_t n, const gh_term *elems);
+static inline gh_term gh_put_float(gh_proc *p, double value);
+
+/* ---- Building terms, checked [GC]: for one-off terms --------------------- */
 static inline gh_status gh_cons(gh_proc *p, gh_term head, gh_term tail,
                                gh_term *out); /* inline, see "Fast paths" */
 GH_API gh_status gh_tuple(gh_proc *p, size_t arity, const gh_term *elems,
@@ -252,6 +294,28 @@ GH_API gh_status gh_sub_binary(gh_proc *p, gh_term bin, size_t offset, size_t si
                         gh_term *out);
 /* Builds the list of the `n` terms in `elems`, first element at the head. */
 GH_API gh_status gh_list(gh_proc *p, size_t n, const gh_term *elems, gh_term *out);
+
+/* ---- Resources: host objects as terms ------------------------------------ */
+/* A resource term refers to a host object (a socket, a file, a C struct),
+ * as BEAM's NIF resources.  Like a refc binary it is reference-counted and
+ * shared: a message carries the reference, not a copy, and each holder
+ * counts the `size` bytes the host declares in its virtual binary heap, so
+ * holding resources triggers collections as binaries do.  When the last
+ * reference dies -- a collection finds its handle dead, or the holding
+ * process exits, hibernates or is killed, or the runtime is freed -- the
+ * type's destroy(ctx, obj) runs exactly once, on the thread and inside the
+ * call that dropped it: it must not call genheap.  The type must outlive its
+ * resources; a static const struct is the usual way. */
+struct gh_resource_type {
+  const char *name;                      /* for traces; may be NULL */
+  void (*destroy)(void *ctx, void *obj); /* NULL: nothing to do */
+  void *ctx;
+};
+/* [GC] On any error the host keeps obj (destroy is not called). */
+GH_API gh_status gh_resource(gh_proc *p, const gh_resource_type *type, void *obj,
+                             size_t size, gh_term *out);
+/* The object of a resource of that type; GH_ERR_NOT_A_RESOURCE otherwise. */
+GH_API gh_status gh_resource_get(gh_term t, const gh_resource_type *type, void **obj);
 
 /* ---- Collection ---------------------------------------------------------- */
 typedef enum gh_gc_kind { GH_GC_MINOR, GH_GC_MAJOR } gh_gc_kind;
@@ -322,7 +386,7 @@ GH_API size_t gh_message_queue_len(gh_proc *p); /* [any thread] */
   X(uint64_t, words_reclaimed)     /* sum of the words each GC did not keep */  \
   X(uint64_t, gen_gcs)             /* minor GCs since the last full sweep */    \
   X(uint64_t, message_queue_len)                                                \
-  X(uint64_t, refc_binaries)       /* ProcBins on the off-heap list */
+  X(uint64_t, refc_binaries)       /* off-heap list: ProcBins and resources */
 
 /* [owner] */
 typedef struct gh_gc_info {
@@ -401,11 +465,11 @@ GH_API size_t gh_next_heap_size(size_t words, unsigned offset);
 
 /* ---- Fast paths ------------------------------------------------------------ */
 /* The first words of every gh_proc.  The inline functions below read them
- * (and gh_cons bumps htop) so that the common case costs no call; anything
- * else -- a collection, an argument on the old heap or in a fragment, an
- * error, GC-stress mode -- goes to the exported *_slow function, which checks
- * everything.  The host must not write these fields.  Their layout is part of
- * the ABI of this major version. */
+ * (and gh_cons and the put builders bump htop) so that the common case costs
+ * no call; anything else -- a collection, an argument on the old heap or in a
+ * fragment, an error, GC-stress mode -- goes to the exported *_slow function,
+ * which checks everything.  The host must not write these fields.  Their
+ * layout is part of the ABI of this major version. */
 typedef struct gh_proc_fast {
   gh_term *heap;  /* start of the young block */
   gh_term *htop;  /* next free word: [heap, htop) holds young terms */
@@ -429,8 +493,12 @@ static inline void gh__count_root_write(gh_proc_fast *f) {
 }
 
 GH_API gh_status gh_cons_slow(gh_proc *p, gh_term head, gh_term tail, gh_term *out);
-GH_API gh_status gh_slot_get_slow(const gh_proc *p, size_t slot, gh_term *out);
-GH_API gh_status gh_slot_set_slow(gh_proc *p, size_t slot, gh_term t);
+GH_API gh_status gh_slot_get_slow(const gh_proc *p, ptrdiff_t slot, gh_term *out);
+GH_API gh_status gh_slot_set_slow(gh_proc *p, ptrdiff_t slot, gh_term t);
+GH_API gh_status gh_reserve_slow(gh_proc *p, size_t words, gh_term *terms, size_t n);
+/* `words` words for a put builder, never collecting: the young heap's free
+ * room (also in GC-stress mode), else a heap fragment; NULL when neither. */
+GH_API gh_term *gh_put_slow(gh_proc *p, size_t words);
 
 /* An argument the fast paths accept: an immediate value, or a word-aligned
  * list or boxed pointer into the young heap (a dead process has none). */
@@ -462,23 +530,111 @@ static inline gh_status gh_cons(gh_proc *p, gh_term head, gh_term tail, gh_term 
   return gh_cons_slow(p, head, tail, out);
 }
 
-static inline gh_status gh_slot_get(const gh_proc *p, size_t slot, gh_term *out) {
+/* Slot `slot` (negative: from the top) as a count from the bottom; a slot
+ * out of range gives depth or more. */
+static inline size_t gh__fast_slot(const gh_proc_fast *f, ptrdiff_t slot) {
+  size_t depth = gh__fast_depth(f), back = (size_t)0 - (size_t)slot; /* -slot */
+  return slot >= 0 ? (size_t)slot : back <= depth ? depth - back : depth;
+}
+
+static inline gh_status gh_slot_get(const gh_proc *p, ptrdiff_t slot, gh_term *out) {
   const gh_proc_fast *f = (const gh_proc_fast *)p;
-  if (p && out && slot < gh__fast_depth(f)) {
-    *out = f->hend[-2 - (ptrdiff_t)slot];
+  size_t i;
+  if (p && out && (i = gh__fast_slot(f, slot)) < gh__fast_depth(f)) {
+    *out = f->hend[-2 - (ptrdiff_t)i];
     return GH_OK;
   }
   return gh_slot_get_slow(p, slot, out);
 }
 
-static inline gh_status gh_slot_set(gh_proc *p, size_t slot, gh_term t) {
+static inline gh_status gh_slot_set(gh_proc *p, ptrdiff_t slot, gh_term t) {
   gh_proc_fast *f = (gh_proc_fast *)p;
-  if (p && slot < gh__fast_depth(f) && gh__fast_arg(f, t)) {
-    f->hend[-2 - (ptrdiff_t)slot] = t;
+  size_t i;
+  if (p && (i = gh__fast_slot(f, slot)) < gh__fast_depth(f) && gh__fast_arg(f, t)) {
+    f->hend[-2 - (ptrdiff_t)i] = t;
     gh__count_root_write(f);
     return GH_OK;
   }
   return gh_slot_set_slow(p, slot, t);
+}
+
+/* Room for `words` more words below limit (words < 2^40: the sum cannot
+ * wrap).  limit may be below htop (GC-stress mode) or 0 (a dead process):
+ * then there is no room for even one word. */
+static inline bool gh__fast_room(const gh_proc_fast *f, size_t words) {
+  return words < ((size_t)1 << 40) &&
+         (uintptr_t)f->htop + words * sizeof(gh_term) <= (uintptr_t)f->limit;
+}
+
+static inline gh_status gh_reserve(gh_proc *p, size_t words, gh_term *terms, size_t n) {
+  gh_proc_fast *f = (gh_proc_fast *)p;
+  if (p && (terms || !n) && f->htop < f->limit && gh__fast_room(f, words)) {
+    size_t i = 0;
+    while (i < n && gh__fast_arg(f, terms[i]))
+      i++;
+    if (i == n)
+      return GH_OK;
+  }
+  return gh_reserve_slow(p, words, terms, n);
+}
+
+/* The put builders' allocation: a bump below limit, or gh_put_slow. */
+static inline gh_term *gh__put_words(gh_proc *p, size_t words) {
+  gh_proc_fast *f = (gh_proc_fast *)p;
+  if (p && gh__fast_room(f, words)) {
+    gh_term *w = f->htop;
+#if defined(__GNUC__)
+    if (!w) /* never (room below limit): lets the builder drop its NULL test */
+      __builtin_unreachable();
+#endif
+    f->htop = w + words;
+    return w;
+  }
+  return gh_put_slow(p, words);
+}
+
+static inline gh_term gh_put_cons(gh_proc *p, gh_term head, gh_term tail) {
+  gh_term *cell = gh__put_words(p, 2);
+  if (!cell)
+    return GH_NONE;
+  cell[0] = head;
+  cell[1] = tail;
+  return (gh_term)(uintptr_t)cell | 0x1;
+}
+
+static inline gh_term gh_put_tuple(gh_proc *p, size_t arity, const gh_term *elems) {
+  gh_term *obj = arity < ((size_t)1 << 40) ? gh__put_words(p, arity + 1) : NULL;
+  if (!obj)
+    return GH_NONE;
+  obj[0] = (gh_term)arity << 6; /* header: tuple */
+  for (size_t i = 0; i < arity; i++)
+    obj[1 + i] = elems[i];
+  return (gh_term)(uintptr_t)obj | 0x2;
+}
+
+static inline gh_term gh_put_list(gh_proc *p, size_t n, const gh_term *elems) {
+  if (n == 0)
+    return GH_NIL;
+  gh_term *cells = n < ((size_t)1 << 40) ? gh__put_words(p, 2 * n) : NULL;
+  if (!cells)
+    return GH_NONE;
+  for (size_t i = 0; i < n; i++) {
+    cells[2 * i] = elems[i];
+    cells[2 * i + 1] =
+        i + 1 < n ? ((gh_term)(uintptr_t)(cells + 2 * i + 2) | 0x1) : GH_NIL;
+  }
+  return (gh_term)(uintptr_t)cells | 0x1;
+}
+
+static inline gh_term gh_put_float(gh_proc *p, double value) {
+  gh_term *obj = gh__put_words(p, 2);
+  if (!obj)
+    return GH_NONE;
+  union { double d; gh_term w; } bits;
+  bits.d = value;
+  obj[0] = (gh_term)1 << 6 | (gh_term)6 << 2; /* header: float, arity 1 */
+  obj[1] = bits.w;
+  return (gh_term)(uintptr_t)obj | 0x2;
 }
 
 #ifdef __cplusplus

@@ -1,4 +1,4 @@
-/* binary.c -- heap binaries, shared refc binaries, slices.
+/* binary.c -- heap binaries, shared refc binaries, slices, and resources.
  *
  * Design: docs/memory-model.md, "Binaries".  At most 64 bytes: a heap
  * binary, copied like any term.  Larger: the bytes live once, off-heap, in a
@@ -12,6 +12,15 @@
  * ProcBin's size).  Building a refc binary that would take the young vheap
  * over its block forces a GC first (TEST_BIN_VHEAP), so binary traffic
  * triggers collections even when the word heap is nearly empty.
+ *
+ * Resources (genheap.h, "Resources") are made the way BEAM makes NIF
+ * resources, as binaries with a destructor (ErtsMagicBinary): a gh_refc_bin
+ * with a type, no bytes, and the host's object, held through a ProcBin-shaped
+ * handle with subtag RESOURCE.  So they are shared by reference in messages,
+ * count their declared size in the vheap, and are released by exactly the
+ * paths that release binaries -- the sweep, exit, kill, hibernation, a
+ * discarded message -- all of which end in gh__binary_release: the one
+ * place that destroys a resource, when its count reaches 0.
  */
 #include "term.h"
 #include "trace.h"
@@ -24,13 +33,30 @@ void gh__binary_retain(gh_refc_bin *b) {
   GH_ASSERT(before > 0);
 }
 
+/* A resource's last reference is gone: its record is freed and the host's
+ * destructor called, once (nothing can reach it any more). */
+static void resource_destroy(gh_runtime *rt, gh_refc_bin *r) {
+  const gh_resource_type *type = r->type;
+  void *obj = r->obj;
+  trace_resource_free(r);
+  atomic_fetch_sub(&rt->resources_alive, 1);
+  atomic_fetch_sub(&rt->resource_bytes, r->orig_size);
+  gh__free(rt, r, sizeof(gh_refc_bin));
+  if (type->destroy)
+    type->destroy(type->ctx, obj);
+}
+
 /* The last release frees: acquire-release so the freeing thread sees every
- * other holder's use of the bytes as finished. */
+ * other holder's use of the bytes (or of the resource) as finished. */
 void gh__binary_release(gh_runtime *rt, gh_refc_bin *b) {
   uint_fast64_t before = atomic_fetch_sub_explicit(&b->refc, 1, memory_order_acq_rel);
   GH_ASSERT(before > 0); /* 0: released more often than retained */
   if (before != 1)
     return;
+  if (b->type) {
+    resource_destroy(rt, b);
+    return;
+  }
   trace_binary_free(b);
   atomic_fetch_sub(&rt->binaries_alive, 1);
   atomic_fetch_sub(&rt->binary_bytes, b->orig_size);
@@ -50,6 +76,8 @@ static gh_refc_bin *binary_new(gh_runtime *rt, const void *bytes, size_t size) {
     return NULL;
   atomic_init(&b->refc, 1);
   b->orig_size = size;
+  b->type = NULL;
+  b->obj = NULL;
   if (bytes)
     memcpy(b->data, bytes, size);
   else
@@ -92,6 +120,21 @@ gh_term gh__procbin_at(gh_term *obj, gh_refc_bin *b, const uint8_t *bytes,
   pb->next = *mso;
   *mso = pb;
   *overhead += size / sizeof(gh_term);
+  return make_boxed(obj);
+}
+
+gh_term gh__resource_at(gh_term *obj, gh_refc_bin *b, gh_procbin **mso,
+                        uint64_t *overhead) {
+  GH_ASSERT(b->type != NULL && atomic_load(&b->refc) > 0);
+  gh_procbin *pb = (gh_procbin *)obj;
+  pb->thing_word = make_header(GH_SUB_RESOURCE, GH_PROCBIN_WORDS - 1);
+  pb->size = b->orig_size;
+  pb->val = b;
+  pb->bytes = NULL;
+  pb->flags = 0;
+  pb->next = *mso;
+  *mso = pb;
+  *overhead += b->orig_size / sizeof(gh_term);
   return make_boxed(obj);
 }
 
@@ -149,6 +192,12 @@ gh_status gh_binary(gh_proc *p, const void *bytes, size_t size, gh_term *out) {
   }
   *out = heap_binary_at(obj, bytes, size);
   return GH_OK;
+}
+
+gh_status gh_push_binary(gh_proc *p, const void *bytes, size_t size) {
+  gh_term t;
+  gh_status s = gh_binary(p, bytes, size, &t);
+  return s == GH_OK ? gh_push(p, t) : s; /* t: an argument, safe */
 }
 
 /* Bytes of a heap binary or ProcBin object (not a slice). */
@@ -217,5 +266,69 @@ gh_status gh_sub_binary(gh_proc *p, gh_term bin, size_t offset, size_t size,
   sub[3] = 0;
   sub[4] = root;
   *out = make_boxed(sub);
+  return GH_OK;
+}
+
+/* ---- Resources ------------------------------------------------------------ */
+
+/* One collection at most, before the resource exists, for the handle and
+ * (push) its slot, as TEST_BIN_VHEAP asks when the declared size would take
+ * the young vheap to its block: after it nothing can fail, so on any error
+ * the host still owns obj and nothing will destroy it. */
+static gh_status make_resource(gh_proc *p, const gh_resource_type *type, void *obj,
+                               size_t size, bool push, gh_term *out) {
+  if (!p || !type || (!push && !out))
+    return GH_ERR_NULL;
+  if (!p->alive)
+    return GH_ERR_DEAD;
+  if (size > ((size_t)1 << 48))
+    return GH_ERR_TOO_LARGE;
+  size_t need = GH_PROCBIN_WORDS + (push ? 1 : 0);
+  gh_status s = GH_OK;
+  if (p->overhead + size / sizeof(gh_term) >= p->bin_vheap_sz || !has_room(p, need))
+    s = gh__collect(p, need, NULL, 0, GH_REQ_NEED);
+  if (s != GH_OK)
+    return s;
+  gh_refc_bin *r = gh__alloc(p->rt, sizeof(gh_refc_bin));
+  if (!r)
+    return GH_ERR_NOMEM;
+  atomic_init(&r->refc, 1);
+  r->orig_size = size;
+  r->type = type;
+  r->obj = obj;
+  atomic_fetch_add(&p->rt->resources_alive, 1);
+  atomic_fetch_add(&p->rt->resource_bytes, size);
+  trace_resource_alloc(r, p->pid);
+  GH_ASSERT(has_put_room(p, need));
+  gh_term *handle = p->fast.htop;
+  p->fast.htop += GH_PROCBIN_WORDS;
+  gh_term t = gh__resource_at(handle, r, &p->mso, &p->overhead);
+  p->refc_binaries++;
+  if (push)
+    gh__push_in_room(p, t);
+  else
+    *out = t;
+  return GH_OK;
+}
+
+gh_status gh_resource(gh_proc *p, const gh_resource_type *type, void *obj, size_t size,
+                      gh_term *out) {
+  return make_resource(p, type, obj, size, false, out);
+}
+
+gh_status gh_push_resource(gh_proc *p, const gh_resource_type *type, void *obj,
+                           size_t size) {
+  return make_resource(p, type, obj, size, true, NULL);
+}
+
+gh_status gh_resource_get(gh_term t, const gh_resource_type *type, void **obj) {
+  if (!type || !obj)
+    return GH_ERR_NULL;
+  if (gh_typeof(t) != GH_T_RESOURCE)
+    return GH_ERR_NOT_A_RESOURCE;
+  const gh_procbin *pb = (const gh_procbin *)term_ptr(t);
+  if (pb->val->type != type)
+    return GH_ERR_NOT_A_RESOURCE;
+  *obj = pb->val->obj;
   return GH_OK;
 }

@@ -9,7 +9,8 @@
  * Objects are counted as the collector copies them (object_words), so
  * young_size + old_size - young_live - old_live is exactly what a full sweep
  * started now would reclaim, and a ProcBin that is reached is one the sweep
- * would keep.
+ * would keep; so is a resource handle, counted in bin words with its
+ * declared size.
  *
  * The walk visits what the collector's scan visits: both words of a cons
  * cell, a tuple's elements, a sub-binary's orig; every other payload is raw.
@@ -172,6 +173,7 @@ static void mark_term(census_ctx *c, gh_term t) {
       t = obj[arity + 1]; /* orig */
       break;
     case GH_SUB_REFC_BIN:
+    case GH_SUB_RESOURCE: /* live like a ProcBin, its declared size */
       a->bin_live += ((const gh_procbin *)obj)->size / sizeof(gh_term);
       return;
     default:

@@ -34,7 +34,9 @@
  * live; one that stayed in the old block during a minor GC is old and
  * untouched; any other one is dead and its binary's count drops.  So a
  * ProcBin promoted to the old heap is only found dead by a full sweep: the
- * router leak.  The vheap sizes are then adjusted (next_vheap_size).
+ * router leak.  Resource handles are ProcBins too (binary.c): the same sweep
+ * drops their references, and the last one destroys the resource.  The
+ * vheap sizes are then adjusted (next_vheap_size).
  *
  * Sizing (garbage_collect, do_minor, adjust_after_fullsweep) is BEAM's; every
  * block size is a table size, min_heap_size, or an exact hibernation size.
@@ -224,6 +226,7 @@ static void free_mbufs(gh_proc *p) {
   }
   p->mbuf = NULL;
   p->mbuf_sz = 0;
+  p->put_frag = NULL; /* it was one of them */
 }
 
 static void free_old_heap(gh_proc *p) {
@@ -515,7 +518,7 @@ static gh_status run_major(gh_proc *p, size_t need, gh_term *roots,
 gh_status gh__collect(gh_proc *p, size_t need, gh_term *roots, size_t nroots,
                       gh_gc_request req) {
   GH_ASSERT(p->alive && young_block_ordered(p) && old_block_ordered(p) &&
-            mbuf_size_matches(p));
+            mbuf_size_matches(p) && put_frag_on_mbuf(p) && offheap_kinds_match(p->mso));
   gh_status s;
   int reason = -1;
   if (req == GH_REQ_MAJOR)

@@ -55,22 +55,33 @@ extern const gh_allocator gh__libc_allocator;
 
 /* ---- Off-heap objects ---------------------------------------------------- */
 
-/* A shared, reference-counted binary (BEAM's Binary).  Freed exactly when
- * the last ProcBin that references it is found dead or released. */
+/* A shared, reference-counted off-heap object (BEAM's Binary): the bytes of
+ * a refc binary or, when `type` is set, a host resource -- BEAM too makes NIF
+ * resources as binaries with a destructor (ErtsMagicBinary).  Freed (a
+ * resource destroyed first) exactly when the last handle that references it
+ * is found dead or released: every path goes through gh__binary_release. */
 typedef struct gh_refc_bin {
   atomic_uint_fast64_t refc;
-  size_t orig_size; /* payload bytes */
-  uint8_t data[];
+  size_t orig_size;             /* payload bytes; a resource's declared size */
+  const gh_resource_type *type; /* NULL: a binary; else the resource's type */
+  void *obj;                    /* a resource's host object */
+  uint8_t data[];               /* a binary's bytes (none for a resource) */
 } gh_refc_bin;
 
 /* A ProcBin: the 6-word handle a process holds on its heap for a refc
- * binary.  Its header's arity (5) makes the collector skip the raw words. */
+ * binary.  Its header's arity (5) makes the collector skip the raw words.
+ * A resource's handle is the same object with subtag RESOURCE (bytes NULL,
+ * size the declared size): so every walk of an off-heap list -- the sweep,
+ * message copies, receive, exit -- treats both alike, and only the release
+ * (gh__binary_release) tells them apart. */
 typedef struct gh_procbin {
-  gh_term thing_word;      /* header: REFC_BIN, arity 5; forwarded when moved */
-  uint64_t size;           /* bytes referenced (the slice, for a sent slice) */
+  gh_term thing_word;      /* header: REFC_BIN or RESOURCE, arity 5;
+                              forwarded when moved */
+  uint64_t size;           /* bytes referenced (the slice, for a sent slice);
+                              a resource's declared bytes */
   struct gh_procbin *next; /* off-heap list, newest first */
-  gh_refc_bin *val;          /* the shared binary (one reference) */
-  const uint8_t *bytes;    /* first referenced byte */
+  gh_refc_bin *val;        /* the shared object (one reference) */
+  const uint8_t *bytes;    /* first referenced byte (NULL: a resource) */
   uint64_t flags;
 } gh_procbin;
 #define GH_PROCBIN_WORDS 6
@@ -114,11 +125,21 @@ struct gh_proc {
    * sweep frees it.  Invariant: nothing in it points outside it. */
   gh_term *old_heap, *old_htop, *old_hend;
 
-  /* Received fragments, not yet merged: young generation. */
+  /* Received fragments, and the put builders' overflow fragments, not yet
+   * merged: young generation. */
   gh_frag *mbuf;
   size_t mbuf_sz; /* sum of used_size over mbuf */
+  /* The put builders (genheap.h, "Reserve, then build"), which never
+   * collect: past the young heap's room they bump in put_frag, a fragment on
+   * mbuf (NULL: none; the collector frees it with the others).  put_status
+   * is GH_OK until one of them cannot allocate; then it says why, limit is
+   * held at heap so that every later put goes to gh_put_slow and returns
+   * GH_NONE, and check_term reports it for GH_NONE -- until gh_reserve. */
+  gh_frag *put_frag;
+  gh_status put_status;
 
-  /* Off-heap list (MSO): every ProcBin this process holds, newest first. */
+  /* Off-heap list (MSO): every ProcBin and resource handle this process
+   * holds, newest first. */
   gh_procbin *mso;
   uint64_t overhead;         /* bin_vheap_size: young-generation binary words */
   uint64_t bin_vheap_sz;     /* bin_vheap_block_size */
@@ -196,7 +217,7 @@ struct gh_runtime {
   /* Accounting (atomics: any thread). */
   atomic_uint_fast64_t processes_alive, processes_spawned, processes_killed;
   atomic_uint_fast64_t heap_words, binaries_alive, binary_bytes,
-      bytes_allocated;
+      bytes_allocated, resources_alive, resource_bytes;
 };
 
 /* ---- Invariants, as predicates for GH_ASSERT ----------------------------- */
@@ -226,9 +247,9 @@ static inline bool mbuf_size_matches(const gh_proc *p) {
   return sum == p->mbuf_sz;
 }
 
-/* The off-heap list has refc_binaries entries, each with a live binary, and
- * its vheap sums are overhead (young, fragments included) and bin_old_vheap
- * (on the old heap).  O(list): for the end of a collection. */
+/* The off-heap list has refc_binaries entries, each with a live binary or
+ * resource, and its vheap sums are overhead (young, fragments included) and
+ * bin_old_vheap (on the old heap).  O(list): for the end of a collection. */
 static inline bool mso_sums_match(const gh_proc *p) {
   uint64_t n = 0, young = 0, old = 0;
   for (const gh_procbin *pb = p->mso; pb; pb = pb->next) {
@@ -261,17 +282,42 @@ typedef struct wstack wstack; /* wstack.h: an explicit stack of terms */
 /* heap.c */
 gh_status gh__alloc_slow(gh_proc *p, size_t words, gh_term *roots,
                          size_t nroots, gh_term **out);
+/* Pushes t on a stack that has the room (no collection): a word that a
+ * collection with need >= 1 guaranteed. */
+void gh__push_in_room(gh_proc *p, gh_term t);
 bool gh__term_is_local(const gh_proc *p, gh_term t);
 size_t gh__stack_words(const gh_proc *p);
 
 /* Bump allocation: the fast path.  `roots` are the caller's term arguments,
  * updated in place if a collection moves them. */
 /* Where the fast paths may allocate up to: S_RESERVED words below the
- * stack, or nothing in GC-stress mode.  Call whenever stop or heap moves. */
+ * stack, or nothing in GC-stress mode (every checked allocation then
+ * collects; the put builders take the room out of line, without collecting)
+ * or after a put builder failed (put_status).  Call whenever stop or heap
+ * moves. */
 static inline void set_limit(gh_proc *p) {
   gh_proc_fast *f = &p->fast;
   bool room = f->heap && (size_t)(f->stop - f->heap) >= GH_S_RESERVED;
-  f->limit = room && !p->rt->gc_stress ? f->stop - GH_S_RESERVED : f->heap;
+  f->limit = room && !p->rt->gc_stress && p->put_status == GH_OK
+                 ? f->stop - GH_S_RESERVED
+                 : f->heap;
+}
+
+/* The young heap's room, GC-stress mode or not: what gh_reserve promises
+ * and the put builders may take without collecting. */
+static inline bool has_put_room(const gh_proc *p, size_t words) {
+  size_t free_words = (size_t)(p->fast.stop - p->fast.htop);
+  return free_words >= GH_S_RESERVED && words <= free_words - GH_S_RESERVED;
+}
+
+/* put_frag, when set, is one of the fragments on mbuf.  O(mbuf). */
+static inline bool put_frag_on_mbuf(const gh_proc *p) {
+  if (!p->put_frag)
+    return true;
+  for (const gh_frag *f = p->mbuf; f; f = f->next)
+    if (f == p->put_frag)
+      return f->used_size <= f->alloc_size;
+  return false;
 }
 
 /* Room for `words` more words without collecting (no pointer arithmetic
@@ -311,6 +357,9 @@ void gh__binary_retain(gh_refc_bin *b);
 void gh__mso_release_all(gh_runtime *rt, gh_procbin *list);
 gh_term gh__procbin_at(gh_term *obj, gh_refc_bin *b, const uint8_t *bytes,
                        size_t size, gh_procbin **mso, uint64_t *overhead);
+/* The same for a resource's handle (b->type set; size: the declared one). */
+gh_term gh__resource_at(gh_term *obj, gh_refc_bin *b, gh_procbin **mso,
+                        uint64_t *overhead);
 
 /* message.c */
 void gh__frag_free(gh_runtime *rt, gh_frag *f);

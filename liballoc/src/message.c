@@ -6,7 +6,8 @@
  * binaries are not copied: the fragment gets its own ProcBin and the binary
  * one more reference; a slice of a refc binary becomes a ProcBin of the
  * slice's size over the whole binary (so the whole binary stays alive, as in
- * BEAM); a slice of a heap binary becomes a heap binary of its bytes.
+ * BEAM); a slice of a heap binary becomes a heap binary of its bytes.  A
+ * resource is shared the same way: a new handle, one more reference.
  *
  * The copy is a Cheney scan of the fragment itself: the root object is
  * copied first, then every word of the fragment that still points into the
@@ -58,6 +59,12 @@ static gh_term copy_boxed(copy_ctx *c, const gh_term *obj) {
   gh_term *n = c->top;
   gh_term h = obj[0];
   unsigned sub = header_subtag(h);
+  if (sub == GH_SUB_RESOURCE) { /* by reference, as a refc binary */
+    gh_refc_bin *r = ((const gh_procbin *)obj)->val;
+    gh__binary_retain(r);
+    c->top += GH_PROCBIN_WORDS;
+    return gh__resource_at(n, r, &c->frag->off_heap, &c->frag->overhead);
+  }
   if (sub == GH_SUB_REFC_BIN || (sub == GH_SUB_SUB_BIN && is_refc_base(term_ptr(obj[4])))) {
     const gh_procbin *pb = (const gh_procbin *)(sub == GH_SUB_REFC_BIN ? obj : term_ptr(obj[4]));
     size_t size = sub == GH_SUB_REFC_BIN ? pb->size : (size_t)obj[1];

@@ -222,6 +222,8 @@ void gh_runtime_stats_get(const gh_runtime *rt, gh_runtime_stats *out) {
   out->binaries_alive = atomic_load(&r->binaries_alive);
   out->binary_bytes = atomic_load(&r->binary_bytes);
   out->bytes_allocated = atomic_load(&r->bytes_allocated);
+  out->resources_alive = atomic_load(&r->resources_alive);
+  out->resource_bytes = atomic_load(&r->resource_bytes);
 }
 
 /* ---- Registry (procs_lock held: for reading to look up, else for writing) --- */

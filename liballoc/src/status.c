@@ -19,6 +19,7 @@ const char *gh_strerror(gh_status status) {
   case GH_ERR_KILLED: return "the process exceeded max_heap_size and was killed";
   case GH_ERR_TOO_LARGE: return "the request exceeds the largest heap size";
   case GH_ERR_BUSY: return "the process is not in the state this call needs";
+  case GH_ERR_NOT_A_RESOURCE: return "the term is not a resource of that type";
   }
   return "unknown status";
 }

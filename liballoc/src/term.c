@@ -22,6 +22,8 @@ gh_type gh_typeof(gh_term t) {
       return GH_T_TUPLE;
     case GH_SUB_FLOAT:
       return GH_T_FLOAT;
+    case GH_SUB_RESOURCE:
+      return GH_T_RESOURCE;
     case GH_SUB_REFC_BIN:
     case GH_SUB_HEAP_BIN:
     case GH_SUB_SUB_BIN:
@@ -156,6 +158,26 @@ gh_status gh_tuple(gh_proc *p, size_t arity, const gh_term *elems,
   return s;
 }
 
+/* The push forms: the result is an argument of gh_push, so it is safe
+ * through the push's collection. */
+gh_status gh_push_cons(gh_proc *p, gh_term head, gh_term tail) {
+  gh_term t;
+  gh_status s = gh_cons(p, head, tail, &t);
+  return s == GH_OK ? gh_push(p, t) : s;
+}
+
+gh_status gh_push_tuple(gh_proc *p, size_t arity, const gh_term *elems) {
+  gh_term t;
+  gh_status s = gh_tuple(p, arity, elems, &t);
+  return s == GH_OK ? gh_push(p, t) : s;
+}
+
+gh_status gh_push_list(gh_proc *p, size_t n, const gh_term *elems) {
+  gh_term t;
+  gh_status s = gh_list(p, n, elems, &t);
+  return s == GH_OK ? gh_push(p, t) : s;
+}
+
 gh_status gh_float(gh_proc *p, double value, gh_term *out) {
   gh_status s = check_proc(p);
   if (s == GH_OK && !out)
@@ -211,6 +233,9 @@ static bool equal_step(wstack *ws, gh_term a, gh_term b) {
     return gh_float_value(a) == gh_float_value(b);
   case GH_T_BINARY:
     return binary_equal(a, b);
+  case GH_T_RESOURCE: /* the same resource, as BEAM compares references */
+    return ((const gh_procbin *)term_ptr(a))->val ==
+           ((const gh_procbin *)term_ptr(b))->val;
   default:
     return false; /* distinct immediates */
   }

@@ -36,6 +36,7 @@
 /* Header subtags (BEAM's numbering). */
 enum {
   GH_SUB_TUPLE = 0,
+  GH_SUB_RESOURCE = 4, /* BEAM's REF_SUBTAG: a resource is a magic reference */
   GH_SUB_FLOAT = 6,
   GH_SUB_REFC_BIN = 8,
   GH_SUB_HEAP_BIN = 9,
@@ -84,11 +85,27 @@ static inline size_t heap_bin_words(size_t bytes) { return 2 + (bytes + 7) / 8; 
 
 static inline gh_term frame_marker(void) { return GH_IMM2_FRAME; }
 
-/* Is an immediate one of the value kinds (not a header, not the frame)? */
+/* Is an immediate one of the value kinds (not a header, not the frame, not
+ * GH_NONE)? */
 static inline bool immediate_is_value(gh_term t) {
   unsigned low4 = (unsigned)(t & 0xF);
   return low4 == GH_IMM_SMALL || low4 == GH_IMM_PID || t == GH_NIL ||
          (t & 0x3F) == GH_IMM2_ATOM;
+}
+
+/* A handle on an off-heap list: a ProcBin or a resource's (binary.c). */
+static inline bool is_resource_handle(const gh_procbin *pb) {
+  return header_subtag(pb->thing_word) == GH_SUB_RESOURCE;
+}
+
+/* Every handle on the list is a ProcBin of a binary or a resource handle of
+ * a resource, never mixed up.  O(list). */
+static inline bool offheap_kinds_match(const gh_procbin *list) {
+  for (const gh_procbin *pb = list; pb; pb = pb->next)
+    if (is_resource_handle(pb) != (pb->val->type != NULL) ||
+        (!is_resource_handle(pb) && header_subtag(pb->thing_word) != GH_SUB_REFC_BIN))
+      return false;
+  return true;
 }
 
 /* Validates a term argument in O(1) (genheap.h, "What a term argument may
@@ -98,8 +115,12 @@ static inline bool immediate_is_value(gh_term t) {
  * is at the start of a term is not checked here: that takes a scan of the
  * area (gh_verify_term). */
 static inline gh_status check_term(const gh_proc *p, gh_term t) {
-  if (!is_pointer(t))
-    return immediate_is_value(t) ? GH_OK : GH_ERR_BADARG;
+  if (!is_pointer(t)) {
+    if (GH_LIKELY(immediate_is_value(t)))
+      return GH_OK;
+    /* what a failed put builder returned: say why it failed */
+    return t == GH_NONE && p->put_status != GH_OK ? p->put_status : GH_ERR_BADARG;
+  }
   if (GH_UNLIKELY(is_misaligned(t)))
     return GH_ERR_BADARG;
   const gh_term *x = term_ptr(t);

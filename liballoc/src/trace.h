@@ -44,6 +44,9 @@ void gh_test_trace_census(uint64_t pid, const char *name, int trigger,
                           const gh_census_info *census, const gh_gc_info *info);
 void gh_test_trace_binary_alloc(uint64_t bin, uint64_t size, uint64_t owner);
 void gh_test_trace_binary_free(uint64_t bin, uint64_t size);
+void gh_test_trace_resource_alloc(uint64_t res, const char *type, uint64_t size,
+                                  uint64_t owner);
+void gh_test_trace_resource_free(uint64_t res, const char *type, uint64_t size);
 #elif defined(GH_HAVE_LTTNG)
 #include "genheap_tp.h"
 #define GH_TP_ENABLED(ev) lttng_ust_tracepoint_enabled(genheap, ev)
@@ -145,6 +148,22 @@ static inline void trace_binary_alloc(const gh_refc_bin *b, gh_pid owner) {
 static inline void trace_binary_free(const gh_refc_bin *b) {
   if (GH_TP_ENABLED(binary_free))
     GH_TP_DO(binary_free, (uint64_t)(uintptr_t)b, b->orig_size);
+}
+
+static inline const char *resource_type_name(const gh_refc_bin *r) {
+  return r->type->name ? r->type->name : "";
+}
+
+static inline void trace_resource_alloc(const gh_refc_bin *r, gh_pid owner) {
+  if (GH_TP_ENABLED(resource_alloc))
+    GH_TP_DO(resource_alloc, (uint64_t)(uintptr_t)r, resource_type_name(r),
+             r->orig_size, owner);
+}
+
+static inline void trace_resource_free(const gh_refc_bin *r) {
+  if (GH_TP_ENABLED(resource_free))
+    GH_TP_DO(resource_free, (uint64_t)(uintptr_t)r, resource_type_name(r),
+             r->orig_size);
 }
 
 #endif /* GH_TRACE_H */

@@ -7,8 +7,10 @@
  * 2. Nothing on the old heap points into the young generation (terms are
  *    immutable, so older terms only point to older ones): that is what lets
  *    a minor GC skip the old heap.
- * 3. The off-heap list holds live ProcBins of this process, each with a
- *    positive reference count, and its length and vheap sums match.
+ * 3. The off-heap list holds live ProcBins and resource handles of this
+ *    process, each with a positive reference count (a resource handle
+ *    exactly when its object has a type), and its length and vheap sums
+ *    match.
  *
  * gh_verify_term checks one word against the process's areas: a pointer is
  * a term only at an object start, which only a walk of its area from the
@@ -95,10 +97,14 @@ static gh_status check_mso(vctx *v) {
     const gh_term *x = (const gh_term *)pb;
     if (!in_old(p, x) && !in_young_gen(p, x))
       return fail(v, "off-heap list: ProcBin %p outside the heaps", (const void *)pb);
-    if (header_subtag(pb->thing_word) != GH_SUB_REFC_BIN || !is_header(pb->thing_word))
+    unsigned sub = header_subtag(pb->thing_word);
+    if ((sub != GH_SUB_REFC_BIN && sub != GH_SUB_RESOURCE) || !is_header(pb->thing_word))
       return fail(v, "off-heap list: entry %p is not a ProcBin", (const void *)pb);
     if (atomic_load(&pb->val->refc) == 0)
       return fail(v, "off-heap list: binary of %p has count 0", (const void *)pb);
+    if ((sub == GH_SUB_RESOURCE) != (pb->val->type != NULL))
+      return fail(v, "off-heap list: %p mixes up a binary and a resource",
+                  (const void *)pb);
     if (++n > p->refc_binaries)
       return fail(v, "off-heap list longer than its count %llu",
                   (unsigned long long)p->refc_binaries);
@@ -192,6 +198,7 @@ gh_status gh_verify_term(const gh_proc *p, gh_term t) {
   case GH_SUB_REFC_BIN:
   case GH_SUB_HEAP_BIN:
   case GH_SUB_SUB_BIN:
+  case GH_SUB_RESOURCE:
     return GH_OK;
   default:
     return GH_ERR_BADARG;

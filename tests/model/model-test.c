@@ -139,6 +139,9 @@ int main(int argc, char **argv) {
          " exact binary counts\n", cov.steps, cov.minor_gcs, cov.full_sweeps,
          cov.hibernations, cov.idle_hibernations, cov.messages_received,
          cov.refc_binaries, cov.exact_binary_checks);
+  printf("model-test: %" PRIu64 " resources (%" PRIu64 " destroyed before the end), %"
+         PRIu64 " reserved builds (%" PRIu64 " past their room)\n", cov.resources,
+         cov.resources_destroyed, cov.reserved_builds, cov.put_overflows);
   printf("model-test: %d of %" PRIu64 " sequences failed\n", failures, c.seeds);
   return failures ? 1 : 0;
 }

@@ -17,14 +17,24 @@
  *    (garbage may still hold those).  After a full sweep of every process
  *    (op_sweep_all) the count must be exact, and the binaries it found dead
  *    must stay dead.
+ *  - resources: a host object per resource counts its destructions; one
+ *    reachable from a root or a queued message is never destroyed, none is
+ *    destroyed twice, resources_alive is the number not yet destroyed, and
+ *    after a full sweep of every process (and at the end) each unreachable
+ *    one has been destroyed exactly once.
  * engine_finish exits every process and checks that nothing is left: no
- * binary, no heap word, no byte held from the allocator once the runtime is
- * freed (a counting allocator that also checks every free's size).
+ * binary, no resource, no heap word, no byte held from the allocator once
+ * the runtime is freed (a counting allocator that also checks every free's
+ * size).
  *
  * The rule of the API that the engine obeys: a gh_term in a C variable is
  * stale after any [GC] call, so every term is read from its slot right before
  * the call that uses it, and a result is pushed (or stored in a slot) before
- * the next [GC] call.
+ * the next [GC] call.  Reserved builds (op_reserve_build) are the exception
+ * the API makes: terms passed to gh_reserve come back updated, and terms
+ * built by the put builders stay valid in C variables until the next [GC]
+ * call -- the engine checks that no collection happens in between and that
+ * every term it built still matches its model afterwards.
  */
 #include "ops.h"
 
@@ -130,15 +140,24 @@ static void *count_realloc(void *ctx, void *ptr, size_t old_bytes, size_t new_by
 /* ---- Model terms ----------------------------------------------------------- */
 
 typedef enum mkind {
-  MK_SMALL, MK_ATOM, MK_NIL, MK_PID, MK_CONS, MK_TUPLE, MK_FLOAT, MK_BIN
+  MK_SMALL, MK_ATOM, MK_NIL, MK_PID, MK_CONS, MK_TUPLE, MK_FLOAT, MK_BIN, MK_RES
 } mkind;
+
+/* The host object of a resource: counts the destructor's calls. */
+typedef struct res_obj {
+  long id;
+  unsigned destroyed;
+} res_obj;
+
+static void res_destroy(void *ctx, void *obj) { ((res_obj *)obj)->destroyed++; }
+static const gh_resource_type model_type = {"model", res_destroy, NULL};
 
 typedef struct mterm {
   unsigned refs;
   mkind kind;
   size_t nodes;        /* tree size, sharing expanded: what a send copies */
-  bool has_refc;       /* a refc binary somewhere below: the binary walks skip
-                          the subtrees without one */
+  bool has_refc;       /* a refc binary or a resource somewhere below: the
+                          binary walks skip the subtrees without one */
   int64_t ival;        /* small value, atom index, pid */
   uint64_t fbits;      /* a float's bits, compared exactly (NaN included) */
   size_t arity;        /* cons: 2 */
@@ -146,6 +165,7 @@ typedef struct mterm {
   uint8_t *bytes;      /* binary payload (a slice has its own copy) */
   size_t size;
   long bin_id;         /* the refc binary behind it; -1: heap binary */
+  res_obj *res;        /* a resource's host object */
 } mterm;
 
 static mterm *m_new(mkind kind) {
@@ -210,7 +230,7 @@ static mterm *m_binary(const uint8_t *bytes, size_t size, long bin_id) {
 
 static bool m_is_boxed(const mterm *m) {
   return m->kind == MK_CONS || m->kind == MK_TUPLE || m->kind == MK_FLOAT ||
-         m->kind == MK_BIN;
+         m->kind == MK_BIN || m->kind == MK_RES;
 }
 
 /* ---- Model processes ------------------------------------------------------- */
@@ -251,6 +271,10 @@ struct engine {
   uint32_t *bin_mark; /* epoch stamps for counting the reachable ones */
   uint32_t epoch;
   size_t nbins, bins_cap;
+  /* Resources by identity, with the epoch each was last found reachable. */
+  res_obj **res;
+  uint32_t *res_mark;
+  size_t nres, res_cap;
   uint64_t steps;
   engine_coverage cov;
   const char *op_name;
@@ -309,6 +333,23 @@ static long new_bin_id(engine *e) {
   e->bin_mark[e->nbins] = 0;
   e->bin_maybe_alive[e->nbins] = 1;
   return (long)e->nbins++;
+}
+
+static res_obj *new_res(engine *e) {
+  size_t cap = e->res_cap;
+  grow((void **)&e->res, &e->res_cap, e->nres + 1, sizeof *e->res);
+  if (e->res_cap != cap) {
+    e->res_mark = realloc(e->res_mark, e->res_cap * sizeof *e->res_mark);
+    if (!e->res_mark)
+      abort();
+  }
+  res_obj *o = calloc(1, sizeof *o);
+  if (!o)
+    abort();
+  o->id = (long)e->nres;
+  e->res_mark[e->nres] = 0;
+  e->res[e->nres++] = o;
+  return o;
 }
 
 static void model_push(mproc *p, mterm *m) {
@@ -378,6 +419,11 @@ static bool matches(gh_term t, const mterm *m) {
     }
     case MK_BIN:
       return ty == GH_T_BINARY && binary_matches(t, m);
+    case MK_RES: {
+      void *obj;
+      return ty == GH_T_RESOURCE && gh_resource_get(t, &model_type, &obj) == GH_OK &&
+             obj == m->res;
+    }
     case MK_TUPLE:
       return ty == GH_T_TUPLE && tuple_matches(t, m);
     case MK_CONS:
@@ -399,13 +445,18 @@ static void mark_bins(engine *e, const mterm *m) {
       e->bin_mark[m->bin_id] = e->epoch;
       return;
     }
+    if (m->kind == MK_RES) {
+      e->res_mark[m->res->id] = e->epoch;
+      return;
+    }
     for (size_t i = 0; i + 1 < m->arity; i++)
       mark_bins(e, m->kids[i]);
     m = m->arity ? m->kids[m->arity - 1] : NULL;
   }
 }
 
-/* Distinct refc binaries reachable from a root or a queued message. */
+/* Distinct refc binaries reachable from a root or a queued message (and,
+ * stamped with the same epoch, the reachable resources). */
 static size_t count_reachable_bins(engine *e) {
   e->epoch++;
   for (size_t i = 0; i < e->nprocs; i++) {
@@ -443,6 +494,27 @@ static bool check_binaries(engine *e, bool exact) {
   return true;
 }
 
+/* Resources, with the marks count_reachable_bins just made: a reachable
+ * one is not destroyed, none twice; after a sweep of all (exact) every
+ * unreachable one once.  resources_alive counts the others, always. */
+static bool check_resources(engine *e, bool exact) {
+  uint64_t undestroyed = 0;
+  for (size_t r = 0; r < e->nres; r++) {
+    unsigned d = e->res[r]->destroyed;
+    bool reachable = e->res_mark[r] == e->epoch;
+    if (d > 1 || (reachable && d) || (exact && !reachable && d != 1))
+      return fail(e, "resource %zu destroyed %u times, %s", r, d,
+                  reachable ? "still reachable" : "unreachable");
+    undestroyed += d == 0;
+  }
+  gh_runtime_stats st;
+  gh_runtime_stats_get(e->rt, &st);
+  if (st.resources_alive != undestroyed)
+    return fail(e, "resources_alive %" PRIu64 ", but %" PRIu64 " not destroyed",
+                st.resources_alive, undestroyed);
+  return true;
+}
+
 /* ---- Checks after every step ------------------------------------------------------ */
 
 static bool check_proc(engine *e, mproc *p) {
@@ -476,7 +548,7 @@ static bool check_all(engine *e) {
                 e->nprocs);
   if (e->counter.size_mismatches)
     return fail(e, "genheap freed a block with the wrong size");
-  return check_binaries(e, false);
+  return check_binaries(e, false) && check_resources(e, false);
 }
 
 /* ---- Picking processes, slots and arguments ---------------------------------------- */
@@ -555,9 +627,20 @@ static bool slot_arg(engine *e, mproc *p, size_t slot, arg *a) {
   return true;
 }
 
+/* A slot in use, named by its number or, as often, relative to the top. */
+static ptrdiff_t pick_slot_index(choice_src *s, const mproc *p, size_t slot) {
+  return pick(s, 2) ? (ptrdiff_t)slot : (ptrdiff_t)slot - (ptrdiff_t)p->depth;
+}
+
 static bool pick_arg(engine *e, choice_src *s, mproc *p, arg *a) {
-  if (p->depth && pick(s, 4) != 0)
-    return slot_arg(e, p, pick(s, (unsigned)p->depth), a);
+  if (p->depth && pick(s, 4) != 0) {
+    size_t slot = pick(s, (unsigned)p->depth);
+    if (!expect(e, gh_slot_get(p->h, pick_slot_index(s, p, slot), &a->t), GH_OK,
+                "gh_slot_get"))
+      return false;
+    a->m = m_retain(p->slots[slot]);
+    return true;
+  }
   *a = immediate_arg(e, s);
   return true;
 }
@@ -586,6 +669,18 @@ static bool keep_built(engine *e, choice_src *s, mproc *p, gh_status st,
   }
   may_have_collected(p);
   return keep(e, s, p, r, m);
+}
+
+/* The end of a push form (gh_push_tuple...): the call must succeed, and its
+ * result is the new top slot.  Takes over m's reference. */
+static bool push_built(engine *e, mproc *p, gh_status st, const char *what, mterm *m) {
+  may_have_collected(p);
+  if (!expect(e, st, GH_OK, what)) {
+    m_release(m);
+    return false;
+  }
+  model_push(p, m);
+  return true;
 }
 
 /* ---- Operations ------------------------------------------------------------------- */
@@ -807,6 +902,11 @@ static bool op_tuple(engine *e, choice_src *s) {
     return true;
   }
   gh_term r;
+  if (p->depth < e->opt.max_depth && pick(s, 3) == 0) {
+    say(e, "push_tuple of %zu on pid %" PRIu64, n, p->pid);
+    return push_built(e, p, gh_push_tuple(p->h, n, all_nil ? NULL : t), "gh_push_tuple",
+                      m);
+  }
   say(e, "tuple of %zu on pid %" PRIu64, n, p->pid);
   gh_status st = gh_tuple(p->h, n, all_nil ? NULL : t, &r);
   return keep_built(e, s, p, st, "gh_tuple", r, m);
@@ -832,6 +932,10 @@ static bool op_list(engine *e, choice_src *s) {
     return true;
   }
   gh_term r;
+  if (p->depth < e->opt.max_depth && pick(s, 3) == 0) {
+    say(e, "push_list of %zu on pid %" PRIu64, n, p->pid);
+    return push_built(e, p, gh_push_list(p->h, n, t), "gh_push_list", m);
+  }
   say(e, "list of %zu on pid %" PRIu64, n, p->pid);
   gh_status st = gh_list(p->h, n, t, &r);
   return keep_built(e, s, p, st, "gh_list", r, m);
@@ -892,8 +996,12 @@ static bool op_slot_set(engine *e, choice_src *s) {
   arg a;
   if (!pick_arg(e, s, p, &a))
     return false;
-  say(e, "slot_set %zu of %zu on pid %" PRIu64, dst, p->depth, p->pid);
-  gh_status st = gh_slot_set(p->h, dst, a.t);
+  /* relative: -1 is the top; dst == depth (out of range) is -(depth + 1) */
+  ptrdiff_t index = pick(s, 2) ? (ptrdiff_t)dst
+                               : dst < p->depth ? (ptrdiff_t)dst - (ptrdiff_t)p->depth
+                                                : -(ptrdiff_t)p->depth - 1;
+  say(e, "slot_set %td (%zu of %zu) on pid %" PRIu64, index, dst, p->depth, p->pid);
+  gh_status st = gh_slot_set(p->h, index, a.t);
   if (dst == p->depth) {
     m_release(a.m);
     return expect(e, st, GH_ERR_RANGE, "gh_slot_set");
@@ -1107,7 +1215,7 @@ static bool op_sweep_all(engine *e, choice_src *s) {
       return false;
     p->hib = HIB_CLEAR;
   }
-  return check_binaries(e, true);
+  return check_binaries(e, true) && check_resources(e, true);
 }
 
 /* A term of another process's heap must be refused, and change nothing. */
@@ -1132,6 +1240,183 @@ static bool op_foreign(engine *e, choice_src *s) {
          expect(e, gh_cons(a->h, t, GH_NIL, &r), GH_ERR_FOREIGN_TERM, "gh_cons(foreign)");
 }
 
+/* A resource, made with gh_resource and kept, or pushed at once; declared
+ * sizes from none to enough to overflow the vheap. */
+static bool op_resource(engine *e, choice_src *s) {
+  bool ok;
+  mproc *p = pick_owned(e, s, &ok);
+  if (!p)
+    return ok;
+  res_obj *o = new_res(e);
+  size_t size = pick(s, 4) ? pick(s, 600) : pick(s, 400000);
+  mterm *m = m_new(MK_RES);
+  m->res = o;
+  m->has_refc = true;
+  e->cov.resources++;
+  if (p->depth < e->opt.max_depth && pick(s, 2)) {
+    say(e, "push_resource %ld (%zu bytes) on pid %" PRIu64, o->id, size, p->pid);
+    return push_built(e, p, gh_push_resource(p->h, &model_type, o, size),
+                      "gh_push_resource", m);
+  }
+  gh_term t;
+  say(e, "resource %ld (%zu bytes) on pid %" PRIu64, o->id, size, p->pid);
+  gh_status st = gh_resource(p->h, &model_type, o, size, &t);
+  return keep_built(e, s, p, st, "gh_resource", t, m);
+}
+
+static uint64_t collections_of(mproc *p) {
+  gh_gc_info i;
+  return gh_proc_info(p->h, &i) == GH_OK ? i.minor_gcs + i.full_sweeps : 0;
+}
+
+/* The terms a reserved build has in C variables: its roots, then what it
+ * built; each with one model reference. */
+#define POOL_MAX 16
+
+typedef struct pool {
+  gh_term t[POOL_MAX];
+  mterm *m[POOL_MAX];
+  size_t n;
+} pool;
+
+static void pool_release(pool *pl) {
+  for (size_t i = 0; i < pl->n; i++)
+    m_release(pl->m[i]);
+}
+
+/* An argument for a put builder: a term of the pool or an immediate. */
+static void pool_arg(engine *e, choice_src *s, pool *pl, gh_term *t, mterm **m) {
+  if (pl->n && pick(s, 4)) {
+    size_t i = pick(s, (unsigned)pl->n);
+    *t = pl->t[i];
+    *m = m_retain(pl->m[i]);
+  } else {
+    arg a = immediate_arg(e, s);
+    *t = a.t;
+    *m = a.m;
+  }
+}
+
+enum { PUT_CONS, PUT_TUPLE, PUT_LIST, PUT_FLOAT, PUT_KINDS };
+
+/* Builds one term with a put builder from pool terms and immediates. */
+static gh_term put_one(engine *e, choice_src *s, mproc *p, pool *pl, unsigned kind,
+                       size_t n, mterm **m) {
+  gh_term t[MAX_ELEMS];
+  mterm *kids[MAX_ELEMS];
+  switch (kind) {
+  case PUT_CONS:
+    pool_arg(e, s, pl, &t[0], &kids[0]);
+    pool_arg(e, s, pl, &t[1], &kids[1]);
+    *m = m_compound(MK_CONS, 2, kids);
+    return gh_put_cons(p->h, t[0], t[1]);
+  case PUT_TUPLE:
+    for (size_t i = 0; i < n; i++)
+      pool_arg(e, s, pl, &t[i], &kids[i]);
+    *m = m_compound(MK_TUPLE, n, kids);
+    return gh_put_tuple(p->h, n, t);
+  case PUT_LIST: {
+    for (size_t i = 0; i < n; i++)
+      pool_arg(e, s, pl, &t[i], &kids[i]);
+    mterm *l = m_new(MK_NIL);
+    for (size_t i = n; i-- > 0;) {
+      mterm *cell[2] = {kids[i], l};
+      l = m_compound(MK_CONS, 2, cell);
+    }
+    *m = l;
+    return gh_put_list(p->h, n, t);
+  }
+  default: {
+    uint64_t bits;
+    double d = pick_double(s, &bits);
+    *m = m_new(MK_FLOAT);
+    (*m)->fbits = bits;
+    return gh_put_float(p->h, d);
+  }
+  }
+}
+
+/* Reserve, then build: up to 4 slot terms passed to gh_reserve as roots,
+ * then a few put builds that use them and each other from C variables.
+ * The room reserved is exact, generous or short (the rest then comes from
+ * heap fragments), and sometimes a long garbage list first goes far past
+ * it.  No collection may happen after gh_reserve, and every term held in C
+ * must still match its model at the end; the last one is kept. */
+static bool op_reserve_build(engine *e, choice_src *s) {
+  bool ok;
+  mproc *p = pick_owned(e, s, &ok);
+  if (!p)
+    return ok;
+  pool pl = {.n = p->depth ? pick(s, 5) : 0};
+  for (size_t i = 0; i < pl.n; i++) {
+    size_t slot = pick(s, (unsigned)p->depth);
+    if (!expect(e, gh_slot_get(p->h, pick_slot_index(s, p, slot), &pl.t[i]), GH_OK,
+                "gh_slot_get")) {
+      pl.n = i;
+      pool_release(&pl);
+      return false;
+    }
+    pl.m[i] = m_retain(p->slots[slot]);
+  }
+  size_t roots = pl.n, steps = 1 + pick(s, 5);
+  unsigned kinds[8];
+  size_t sizes[8], words = 0;
+  for (size_t j = 0; j < steps; j++) {
+    kinds[j] = pick(s, PUT_KINDS);
+    sizes[j] = pick(s, 5);
+    words += kinds[j] == PUT_TUPLE  ? sizes[j] + 1
+             : kinds[j] == PUT_LIST ? 2 * sizes[j]
+                                    : 2;
+  }
+  unsigned room = pick(s, 3);
+  size_t reserve = room == 0   ? words
+                   : room == 1 ? words + pick(s, 100)
+                               : pick(s, (unsigned)words + 1);
+  size_t garbage = pick(s, 8) == 0 ? 200 + pick(s, 2000) : 0;
+  say(e, "reserve %zu words (%zu needed, %zu roots) on pid %" PRIu64 ", %zu puts%s",
+      reserve, words, roots, p->pid, steps, garbage ? " after a long garbage list" : "");
+  gh_status st = gh_reserve(p->h, reserve, pl.t, roots);
+  may_have_collected(p);
+  if (!expect(e, st, GH_OK, "gh_reserve")) {
+    pool_release(&pl);
+    return false;
+  }
+  uint64_t before = collections_of(p);
+  gh_term junk = GH_NIL;
+  for (size_t i = 0; i < garbage; i++)
+    junk = gh_put_cons(p->h, gh_small((int64_t)i), junk);
+  bool overflowed = words + 2 * garbage > reserve;
+  for (size_t j = 0; j < steps && pl.n < POOL_MAX; j++) {
+    mterm *m;
+    gh_term t = put_one(e, s, p, &pl, kinds[j], sizes[j], &m);
+    pl.t[pl.n] = t;
+    pl.m[pl.n++] = m;
+  }
+  ok = true;
+  if (collections_of(p) != before)
+    ok = fail(e, "a put builder collected (%" PRIu64 " collections after gh_reserve)",
+              collections_of(p) - before);
+  if (ok && junk == GH_NONE)
+    ok = fail(e, "a put builder failed");
+  for (size_t i = 0; ok && i < pl.n; i++)
+    if (!matches(pl.t[i], pl.m[i]))
+      ok = fail(e, "term %zu of a reserved build (%s) no longer matches its model", i,
+                i < roots ? "a root" : "built");
+  e->cov.reserved_builds++;
+  e->cov.put_overflows += overflowed;
+  gh_term last = pl.t[pl.n - 1];
+  mterm *keep_m = pl.n > roots && !too_big(e, pl.m[pl.n - 1]->nodes)
+                      ? m_retain(pl.m[pl.n - 1])
+                      : NULL;
+  pool_release(&pl);
+  if (!ok || !keep_m) {
+    if (keep_m)
+      m_release(keep_m);
+    return ok;
+  }
+  return keep(e, s, p, last, keep_m);
+}
+
 typedef struct op_def {
   const char *name;
   bool (*run)(engine *e, choice_src *s);
@@ -1151,6 +1436,7 @@ static const op_def ops[] = {
     {"clock", op_advance_clock, 3}, {"hibernate_idle", op_hibernate_idle, 3},
     {"sweep_all", op_sweep_all, 2}, {"foreign", op_foreign, 1},
     {"idle", op_idle, 4},
+    {"resource", op_resource, 5},   {"reserve_build", op_reserve_build, 8},
 };
 
 static const op_def *pick_op(choice_src *s) {
@@ -1211,6 +1497,8 @@ bool engine_step(engine *e, choice_src *s) {
 
 bool engine_finish(engine *e) {
   e->op_name = "finish";
+  for (size_t r = 0; r < e->nres; r++) /* by collections, before the exits */
+    e->cov.resources_destroyed += e->res[r]->destroyed;
   while (e->nprocs) {
     mproc *p = &e->procs[0];
     count_collections(e, p);
@@ -1221,10 +1509,16 @@ bool engine_finish(engine *e) {
   }
   gh_runtime_stats st;
   gh_runtime_stats_get(e->rt, &st);
-  if (st.processes_alive || st.binaries_alive || st.binary_bytes || st.heap_words)
+  if (st.processes_alive || st.binaries_alive || st.binary_bytes || st.heap_words ||
+      st.resources_alive || st.resource_bytes)
     return fail(e, "after every exit: %" PRIu64 " processes, %" PRIu64
-                " binaries (%" PRIu64 " bytes), %" PRIu64 " heap words left",
-                st.processes_alive, st.binaries_alive, st.binary_bytes, st.heap_words);
+                " binaries (%" PRIu64 " bytes), %" PRIu64 " resources, %" PRIu64
+                " heap words left", st.processes_alive, st.binaries_alive,
+                st.binary_bytes, st.resources_alive, st.heap_words);
+  for (size_t r = 0; r < e->nres; r++)
+    if (e->res[r]->destroyed != 1)
+      return fail(e, "after every exit: resource %zu destroyed %u times", r,
+                  e->res[r]->destroyed);
   if (st.bytes_allocated != e->counter.outstanding_bytes)
     return fail(e, "bytes_allocated %" PRIu64 " but the allocator holds %zu",
                 st.bytes_allocated, e->counter.outstanding_bytes);
@@ -1239,6 +1533,10 @@ bool engine_finish(engine *e) {
 const char *engine_failure(const engine *e) { return e->why; }
 
 void engine_add_coverage(const engine *e, engine_coverage *sum) {
+  sum->resources += e->cov.resources;
+  sum->reserved_builds += e->cov.reserved_builds;
+  sum->put_overflows += e->cov.put_overflows;
+  sum->resources_destroyed += e->cov.resources_destroyed;
   sum->steps += e->steps;
   sum->minor_gcs += e->cov.minor_gcs;
   sum->full_sweeps += e->cov.full_sweeps;
@@ -1264,5 +1562,9 @@ void engine_free(engine *e) {
     gh_runtime_free(e->rt);
   free(e->bin_maybe_alive);
   free(e->bin_mark);
+  for (size_t r = 0; r < e->nres; r++)
+    free(e->res[r]);
+  free(e->res);
+  free(e->res_mark);
   free(e);
 }

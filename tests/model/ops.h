@@ -1,12 +1,14 @@
 /* ops.h -- the operation engine shared by the model-based test and the
  * libFuzzer harness (issue 8).
  *
- * An engine runs a sequence of genheap calls (spawn, build terms, keep or
- * drop roots, send, receive, collect, hibernate, hibernate_after with an
- * injected clock, exit) against a genheap runtime and, side by side, against
- * a reference model kept in plain C structures.  After every step it checks
- * that each process's roots equal the model's (structurally), that mailbox
- * lengths and refc-binary counts agree, and that gh_verify passes.
+ * An engine runs a sequence of genheap calls (spawn, build terms -- checked,
+ * pushed, or reserved and put --, resources, keep or drop roots by absolute
+ * or relative slot, send, receive, collect, hibernate, hibernate_after with
+ * an injected clock, exit) against a genheap runtime and, side by side,
+ * against a reference model kept in plain C structures.  After every step it
+ * checks that each process's roots equal the model's (structurally), that
+ * mailbox lengths, refc-binary counts and resource destructions agree, and
+ * that gh_verify passes.
  *
  * Where the choices come from is the caller's business: a seeded PRNG
  * (model-test) or the fuzzer's input bytes (fuzz_ops).  The same bytes or
@@ -36,7 +38,8 @@ typedef struct engine engine;
 /* What a run exercised, so a reader can see the test is not vacuous. */
 typedef struct engine_coverage {
   uint64_t steps, minor_gcs, full_sweeps, hibernations, idle_hibernations,
-      messages_received, refc_binaries, exact_binary_checks;
+      messages_received, refc_binaries, exact_binary_checks, resources,
+      resources_destroyed, reserved_builds, put_overflows;
 } engine_coverage;
 
 typedef struct engine_options {

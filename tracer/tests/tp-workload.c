@@ -2,13 +2,14 @@
  *
  * Four processes do what the trace events must describe: "churn" makes many
  * minor GCs and, with fullsweep_after 4, fullsweep_after-triggered sweeps;
- * "producer" creates refc binaries (> 64 bytes) and sends them to "router",
- * which keeps the last few; "sleeper" gets an explicit major GC and two
- * hibernations.  Each process ends with one last collection, after which
- * the program prints what gh_proc_info() says, so the integration test can
- * compare the trace with the library's own counters:
+ * "producer" creates refc binaries (> 64 bytes), and now and then a
+ * resource, and sends them to "router", which keeps the last few; "sleeper"
+ * gets an explicit major GC and two hibernations.  Each process ends with
+ * one last collection, after which the program prints what gh_proc_info()
+ * says, so the integration test can compare the trace with the library's
+ * own counters:
  *
- *   workload os_pid=N binaries=N
+ *   workload os_pid=N binaries=N resources=N destroyed=N
  *   proc pid=N name=S minor_gcs=N ... (every gh_gc_info field, key=value)
  *
  * Options: --rounds N (default 300) scales the work; --maps prints the
@@ -40,7 +41,14 @@ struct workload {
   gh_runtime *rt;
   gh_proc *churn, *producer, *router, *sleeper;
   uint64_t binaries; /* refc binaries created */
+  uint64_t resources; /* resources created */
 };
+
+/* A resource's destructor: counts, so the output can say all were run. */
+static uint64_t destroyed;
+static void count_destroyed(void *ctx, void *obj) { destroyed++; }
+static const gh_resource_type token_type = {"token", count_destroyed, NULL};
+static int token;
 
 static gh_proc *spawn(gh_runtime *rt, const char *name,
                       uint32_t fullsweep_after) {
@@ -96,6 +104,10 @@ static void binary_round(struct workload *w, unsigned round) {
   gh_term bin, msg;
   CHECK(gh_binary(w->producer, bytes, sizeof bytes, &bin));
   w->binaries++;
+  if (round % 8 == 0) { /* a resource instead, shared the same way */
+    CHECK(gh_resource(w->producer, &token_type, &token, 64, &bin));
+    w->resources++;
+  }
   CHECK(gh_send(w->producer, gh_self(w->router), bin));
   churn_garbage(w->producer, 60);
 
@@ -220,9 +232,10 @@ int main(int argc, char **argv) {
       sleeper_phase(w.sleeper, 500);
   }
   sleeper_phase(w.sleeper, 300);
-  printf("workload os_pid=%ld binaries=%llu\n", (long)getpid(),
-         (unsigned long long)w.binaries);
   finish(&w);
+  printf("workload os_pid=%ld binaries=%llu resources=%llu destroyed=%llu\n",
+         (long)getpid(), (unsigned long long)w.binaries,
+         (unsigned long long)w.resources, (unsigned long long)destroyed);
   if (show_maps)
     print_lttng_maps();
   return 0;

@@ -17,7 +17,9 @@ same daemon's buffers at the same time.  Checks, per genheap process:
   sum of promotion words == words_promoted, promotions only inside a minor;
 - the GC-info block of the last GC end event (gc_minor_end, gc_major_end
   or hibernate) and of proc_exit equals what gh_proc_info() printed;
-- binary_alloc events == binaries created, and every one is freed.
+- binary_alloc events == binaries created, and every one is freed;
+- resource_alloc events == resources created, each freed exactly once, and
+  the program saw as many destructor calls.
 Exit 0 when all hold; 1 with one line per broken check otherwise.
 """
 
@@ -61,6 +63,7 @@ def parse_trace(path):
 
 def parse_workload(path):
     os_pid, binaries, procs = None, None, {}
+    resources = {"created": 0, "destroyed": 0}
     with open(path, encoding="utf-8") as lines:
         for line in lines:
             words = line.split()
@@ -70,13 +73,15 @@ def parse_workload(path):
             if words[0] == "workload":
                 os_pid = int(pairs["os_pid"])
                 binaries = int(pairs["binaries"])
+                resources = {"created": int(pairs.get("resources", 0)),
+                             "destroyed": int(pairs.get("destroyed", 0))}
             elif words[0] == "proc":
                 info = {k: int(v) for k, v in pairs.items() if k != "name"}
                 info["name"] = pairs.get("name", "")
                 procs[info["pid"]] = info
     if os_pid is None or not procs:
         sys.exit(f"trace-check: no workload/proc lines in {path}")
-    return os_pid, binaries, procs
+    return os_pid, binaries, resources, procs
 
 
 class Checker:
@@ -156,7 +161,7 @@ def check_coverage(chk, events):
     agree vacuously."""
     names = Counter(n for n, _ in events)
     reasons = Counter(f.get("reason") for n, f in events if n == "gc_major_end")
-    for name in ("promotion", "hibernate", "binary_alloc", "proc_exit"):
+    for name in ("promotion", "hibernate", "binary_alloc", "resource_alloc", "proc_exit"):
         chk.expect(names[name] > 0, f"workload produced no {name} event")
     for reason, what in ((0, "fullsweep_after"), (3, "explicit"), (4, "hibernate")):
         chk.expect(reasons[reason] > 0, f"no gc_major_end with reason {reason} ({what})")
@@ -172,21 +177,35 @@ def check_binaries(chk, events, created, pids):
                f"{sum((allocs - frees).values())} binaries never freed")
 
 
+def check_resources(chk, events, resources, pids):
+    allocs = Counter((f["res"], f["type"], f["size"]) for n, f in events
+                     if n == "resource_alloc" and f.get("pid") in pids)
+    frees = Counter((f["res"], f["type"], f["size"]) for n, f in events
+                    if n == "resource_free")
+    chk.equal("resource_alloc events", sum(allocs.values()), resources["created"])
+    chk.equal("destructor calls", resources["destroyed"], resources["created"])
+    chk.expect(not (allocs - frees),
+               f"{sum((allocs - frees).values())} resources never freed")
+    chk.expect(not (frees - allocs),
+               f"{sum((frees - allocs).values())} resource frees without an alloc")
+
+
 def main(argv):
     if len(argv) != 3:
         sys.exit("usage: trace-check.py TRACE_TEXT WORKLOAD_OUTPUT")
-    os_pid, binaries, procs = parse_workload(argv[2])
+    os_pid, binaries, resources, procs = parse_workload(argv[2])
     events = [(n, f) for n, f in parse_trace(argv[1]) if f.get("vpid") == os_pid]
     chk = Checker()
     chk.expect(bool(events), f"no genheap event with vpid {os_pid}")
     check_contexts(chk, events)
     by_pid = defaultdict(list)
     for name, f in events:
-        if "pid" in f and not name.startswith("binary_"):
+        if "pid" in f and not name.startswith(("binary_", "resource_")):
             by_pid[f["pid"]].append((name, f))
     for pid, want in sorted(procs.items()):
         check_process(chk, pid, want, by_pid.get(pid, []))
     check_binaries(chk, events, binaries, set(procs))
+    check_resources(chk, events, resources, set(procs))
     check_coverage(chk, events)
     for failure in chk.failures:
         print(f"trace-check: {failure}")
