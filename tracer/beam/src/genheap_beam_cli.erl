@@ -10,7 +10,7 @@
 %% node goes away, the recorder sees its sink die and turns tracing off.
 -module(genheap_beam_cli).
 
--export([main/1]).
+-export([main/0, main/1]).
 
 -define(RECORDER_MODULES, [genheap_beam_ctf, genheap_beam_tracer, genheap_beam]).
 
@@ -19,6 +19,10 @@
 -define(EX_RECORDING, 1).   % the recording failed or was cut short
 -define(EX_CONNECT, 3).     % cannot reach or load into the node
 -define(EX_USAGE, 125).
+
+%% erl ... -s genheap_beam_cli main -extra ARGS...
+main() ->
+    main(init:get_plain_arguments()).
 
 main(Args) ->
     Status = try run(Args)

@@ -46,10 +46,17 @@ start(hibernating) ->
     {ok, _} = gen_server:start({local, seed_hibernating}, ?MODULE, burst,
                                [{hibernate_after, 200}]);
 start(router) ->
-    {ok, R} = gen_server:start({local, seed_router}, ?MODULE, router, []),
+    %% tuned the way busy routers often are: heaps large enough that
+    %% neither its work nor its binaries make it collect often
+    {ok, R} = gen_server:start({local, seed_router}, ?MODULE, router,
+                               [{spawn_opt, [{min_heap_size, 100000},
+                                             {min_bin_vheap_size, 1 bsl 25}]}]),
     %% 1,000 binaries of 100 KB through the router, then its window cleared
     [gen_server:cast(R, {forward, binary:copy(<<I:32>>, 25600)})
      || I <- lists:seq(1, 1000)],
+    %% some routing work without binaries: its minor GCs promote the
+    %% window (even if a sweep had just made it young again)
+    [gen_server:cast(R, {route, I}) || I <- lists:seq(1, 400)],
     ok = gen_server:call(R, clear),
     {ok, R};
 start(quiet) ->
@@ -86,10 +93,16 @@ handle_call(clear, _From, S) ->
 handle_call(_, _From, S) ->
     {reply, ok, S}.
 
-%% A router forwards each binary and keeps the last 100 for replays (as
-%% the oracle's t6 does): the ones that survive a GC go to the old heap.
+%% A router reads each binary's header, forwards it and keeps the last 100
+%% for replays (as the oracle's t6 does).  Reading headers fills its small
+%% young heap, so it collects often and the binaries of the window
+%% survive two collections: their ProcBins are promoted to the old heap.
 handle_cast({forward, Bin}, S = #{sink := Sink, recent := Recent}) ->
-    Sink ! {bin, Bin},
+    Route = lists:sum(binary_to_list(binary:part(Bin, 0, 256))) rem 8,
+    Sink ! {bin, Route, Bin},
     {noreply, S#{recent => lists:sublist([Bin | Recent], 100)}};
+handle_cast({route, I}, S) ->
+    _ = lists:sum(lists:seq(I, I + 300)),
+    {noreply, S};
 handle_cast(_, S) -> {noreply, S}.
 handle_info(_, S) -> {noreply, S}.
