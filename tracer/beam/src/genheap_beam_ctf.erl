@@ -9,13 +9,34 @@
 %% encoders in genheap_beam_tracer follow it field for field (the tests read
 %% every event back with babeltrace2).
 %%
-%% A stream file is a sequence of whole packets.  Each packet is written at
-%% once, so a reader (or a node killed mid-recording) sees the trace up to
-%% its last complete packet.
+%% Each packet is a stream file of its own (stream_0_SEQ, SEQ counting
+%% from 0), written under a hidden name and renamed: a reader never sees
+%% part of a packet, whether it reads while the recording goes on (live
+%% view) or after the node was killed in the middle of a write (babeltrace2
+%% refuses a whole stream whose last packet is cut short; it ignores hidden
+%% files).  babeltrace2 puts the files of one stream in order by their
+%% first timestamp, so packet beginnings strictly increase.
 -module(genheap_beam_ctf).
 
 -export([metadata/1, event_id/1, events/0, packet/6, header_bytes/0,
-         gcinfo/2, sizes_from_info/1, zero_sizes/0, uuid_string/1]).
+         gcinfo/2, sizes_from_info/1, zero_sizes/0, uuid_string/1,
+         write_metadata/2, write_packet/3]).
+
+%% The trace folder's metadata, written atomically.
+write_metadata(Dir, Meta) ->
+    ok = filelib:ensure_dir(filename:join(Dir, "x")),
+    commit(Dir, "metadata", Meta).
+
+%% Packet Seq as Dir/stream_0_SEQ.
+write_packet(Dir, Seq, IoData) ->
+    commit(Dir, lists:flatten(io_lib:format("stream_0_~8..0b", [Seq])), IoData).
+
+commit(Dir, Name, IoData) ->
+    Tmp = filename:join(Dir, "." ++ Name ++ ".tmp"),
+    {ok, Fd} = file:open(Tmp, [raw, binary, write]),
+    ok = file:write(Fd, IoData),
+    ok = file:close(Fd),
+    ok = prim_file:rename(Tmp, filename:join(Dir, Name)).
 
 -define(MAGIC, 16#C1FC1FC1).
 %% packet header (32 bytes) + packet context (52 bytes)

@@ -1,7 +1,8 @@
 %% genheap_beam_sink -- writes a trace that a recorder on another node sends
 %% over Erlang distribution (genheap-beam record): the metadata first, then
-%% whole packets, appended as they arrive, so the folder is a readable CTF
-%% trace at every moment (live view) and after a lost connection.
+%% whole packets, each a file of its own as they arrive
+%% (genheap_beam_ctf:write_packet/3), so the folder is a readable CTF trace
+%% at every moment (live view) and after a lost connection.
 -module(genheap_beam_sink).
 
 -export([start/2]).
@@ -20,27 +21,22 @@ init(Dir, Owner) ->
 wait_metadata(Dir, Owner) ->
     receive
         {genheap_beam_metadata, From, Meta} ->
-            ok = file:write_file(filename:join(Dir, "metadata"), Meta),
-            {ok, Fd} = file:open(filename:join(Dir, "stream_0"),
-                                 [raw, binary, write, exclusive]),
+            ok = genheap_beam_ctf:write_metadata(Dir, Meta),
             MRef = erlang:monitor(process, From),
-            loop(Fd, From, MRef, Owner, 0);
+            loop(Dir, From, MRef, Owner, 0);
         stop ->
             Owner ! {genheap_beam_sink, self(), {error, no_recording}}
     end.
 
-loop(Fd, From, MRef, Owner, Packets) ->
+loop(Dir, From, MRef, Owner, Packets) ->
     receive
-        {genheap_beam_packet, From, Bin} ->
-            ok = file:write(Fd, Bin),
-            loop(Fd, From, MRef, Owner, Packets + 1);
+        {genheap_beam_packet, From, Seq, Bin} ->
+            ok = genheap_beam_ctf:write_packet(Dir, Seq, Bin),
+            loop(Dir, From, MRef, Owner, Packets + 1);
         {genheap_beam_done, From, Summary} ->
-            file:close(Fd),
             Owner ! {genheap_beam_sink, self(), {ok, Summary#{received_packets => Packets}}};
         {'DOWN', MRef, process, From, Why} ->
-            file:close(Fd),
             Owner ! {genheap_beam_sink, self(), {error, {recorder_down, Why, Packets}}};
         stop ->
-            file:close(Fd),
             Owner ! {genheap_beam_sink, self(), {error, {stopped, Packets}}}
     end.

@@ -55,7 +55,7 @@
 
 %% The tracer's state.
 -record(s, {o,                  % options (map)
-            sink,               % {file, Fd} | {remote, Pid}
+            sink,               % {file, Dir} | {remote, Pid}
             uuid, ctx, base,    % trace uuid, event context, monotonic ns of ts 0
             buf = [], bytes = 0, nev = 0,
             pbegin = 0,         % timestamp_begin of the open packet
@@ -76,6 +76,10 @@
             gc_flags, procs_flags, targets}).
 
 -define(CHECK_EVERY, 512).
+%% An idle recording writes an empty packet this often (its end is the
+%% recording's end so far, for a live reader).
+-define(IDLE_FLUSH_NS, 5000000000).
+-define(SAMPLE_BACKLOG, 1000).
 
 %% ---- starting ------------------------------------------------------------
 
@@ -130,11 +134,8 @@ open(Sink, O) ->
             ctx = <<?S32(OsPid), Procname/binary>>},
     case Sink of
         {file, Dir} ->
-            ok = filelib:ensure_dir(filename:join(Dir, "x")),
-            ok = file:write_file(filename:join(Dir, "metadata"), Meta),
-            {ok, Fd} = file:open(filename:join(Dir, "stream_0"),
-                                 [raw, binary, write, exclusive]),
-            {ok, S0#s{sink = {file, Fd}}};
+            ok = genheap_beam_ctf:write_metadata(Dir, Meta),
+            {ok, S0#s{sink = {file, Dir}}};
         {remote, Pid} ->
             erlang:monitor(process, Pid),
             Pid ! {genheap_beam_metadata, self(), Meta},
@@ -573,15 +574,24 @@ watch_check(Pid, P = #p{watched = W}, Sz, _T, S) ->
 tick(S0) ->
     Now = now_ts(S0),
     S1 = overload(S0),
-    S2 = case S1#s.tracing of
-             on -> sample(Now, S1);
-             _ -> S1
+    %% sampling writes events at the present time: not while older trace
+    %% messages wait (their times would be pushed forward)
+    S2 = case S1#s.tracing =:= on andalso backlog() < ?SAMPLE_BACKLOG of
+             true -> sample(Now, S1);
+             false -> S1
          end,
     S3 = case Now - S2#s.pbegin >= maps:get(flush_ms, S2#s.o) * 1000000 of
-             true -> flush(Now, S2);
-             false -> S2
+             true when S2#s.nev > 0; Now - S2#s.pbegin >= ?IDLE_FLUSH_NS ->
+                 %% with trace messages still queued the packet ends at its
+                 %% last event: ending it now would push their (earlier)
+                 %% times forward
+                 flush(case backlog() of 0 -> Now; _ -> S2#s.last end, S2);
+             _ -> S2
          end,
     S3#s{prev_tick = Now}.
+
+backlog() ->
+    element(2, process_info(self(), message_queue_len)).
 
 sample(Now, S = #s{watch = W, o = O}) ->
     Max = maps:get(max_sampled, O),
@@ -838,20 +848,21 @@ emit(Bin, T, S = #s{buf = Buf, bytes = B, nev = N, events = E}) ->
         false -> S1
     end.
 
-%% Closes the open packet at End and writes it.
+%% Closes the open packet at End and writes it.  It ends after it began, so
+%% that packet beginnings strictly increase (genheap_beam_ctf).
 flush(End0, S = #s{pbegin = Begin, last = Last}) ->
-    End = max(End0, max(Begin, Last)),
+    End = max(End0, max(Begin + 1, Last)),
     Packet = genheap_beam_ctf:packet(S#s.uuid, S#s.seq, {Begin, End}, S#s.discarded,
                                      S#s.bytes, lists:reverse(S#s.buf)),
     S1 = write(Packet, S),
     S1#s{buf = [], bytes = 0, nev = 0, pbegin = End, last = End, seq = S#s.seq + 1}.
 
-write(Packet, S = #s{sink = {file, Fd}}) ->
-    ok = file:write(Fd, Packet),
+write(Packet, S = #s{sink = {file, Dir}}) ->
+    ok = genheap_beam_ctf:write_packet(Dir, S#s.seq, Packet),
     S;
 write(Packet, S = #s{sink = {remote, Pid}}) ->
-    case erlang:send(Pid, {genheap_beam_packet, self(), iolist_to_binary(Packet)},
-                     [nosuspend]) of
+    case erlang:send(Pid, {genheap_beam_packet, self(), S#s.seq,
+                           iolist_to_binary(Packet)}, [nosuspend]) of
         ok -> S;
         _ ->
             %% the distribution link is busy: lose the packet, never block
@@ -859,8 +870,8 @@ write(Packet, S = #s{sink = {remote, Pid}}) ->
                 lost_packets = S#s.lost_packets + 1}
     end.
 
-close(#s{sink = {file, Fd}}, _) ->
-    file:close(Fd);
+close(#s{sink = {file, _}}, _) ->
+    ok;
 close(#s{sink = {remote, Pid}}, Summary) ->
     Pid ! {genheap_beam_done, self(), Summary}.
 
