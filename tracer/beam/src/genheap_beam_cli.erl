@@ -9,8 +9,12 @@
 %% trace is written here, on the machine that runs the command.  If this
 %% node goes away, the recorder sees its sink die and turns tracing off.
 -module(genheap_beam_cli).
+-behaviour(gen_event).
 
 -export([main/0, main/1]).
+%% SIGTERM ends the recording as --seconds would (a gen_event handler of
+%% erl_signal_server in place of the default one, which stops the node).
+-export([init/1, handle_event/2, handle_call/2, handle_info/2, terminate/2]).
 
 -define(RECORDER_MODULES, [genheap_beam_ctf, genheap_beam_tracer, genheap_beam]).
 
@@ -98,9 +102,13 @@ record(#{node := NodeStr, output := Dir, seconds := Secs, opts := Opts, quiet :=
             throw({fail, ?EX_RECORDING, "the recorder did not start on ~p: ~p",
                    [Node, Error]})
     end,
+    catch_sigterm(),
     Result = receive
                  {nodedown, Node} -> {error, nodedown};
-                 {genheap_beam_sink, Sink, Early} -> Early
+                 {genheap_beam_sink, Sink, Early} -> Early;
+                 genheap_beam_sigterm ->
+                     info(Q, "SIGTERM: stopping the recording", []),
+                     stop_remote(Node, Sink)
              after round(Secs * 1000) ->
                  stop_remote(Node, Sink)
              end,
@@ -122,6 +130,20 @@ record(A) ->
     Missing = [K || K <- [node, output, seconds], not maps:is_key(K, A)],
     throw({usage, lists:flatten(io_lib:format("missing ~ts",
                                               [lists:join(", ", [["--", atom_to_list(K)] || K <- Missing])]))}).
+
+catch_sigterm() ->
+    os:set_signal(sigterm, handle),
+    catch gen_event:delete_handler(erl_signal_server, erl_signal_handler, []),
+    ok = gen_event:add_handler(erl_signal_server, ?MODULE, self()).
+
+init(Pid) -> {ok, Pid}.
+handle_event(sigterm, Pid) ->
+    Pid ! genheap_beam_sigterm,
+    {ok, Pid};
+handle_event(_, Pid) -> {ok, Pid}.
+handle_call(_, Pid) -> {ok, ok, Pid}.
+handle_info(_, Pid) -> {ok, Pid}.
+terminate(_, _) -> ok.
 
 stop_remote(Node, Sink) ->
     case rpc:call(Node, genheap_beam, stop, [], infinity) of
