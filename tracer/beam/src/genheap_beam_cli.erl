@@ -61,6 +61,10 @@ parse(["--idle-sweep", Ms | R], A) -> parse(R, opt(idle_sweep_ms, int(Ms), A));
 parse(["--drop-starts", W | R], A) ->
     parse(R, opt(drop_starts, list_to_atom(W), A));
 parse(["--max-queue", N | R], A) -> parse(R, opt(max_queue, int(N), A));
+parse(["--min-words", N | R], A) ->
+    parse(R, opt(watch_words, max(1, int(N) div 2), opt(bloat_min_words, int(N), A)));
+parse(["--bin-min-words", N | R], A) ->
+    parse(R, opt(watch_bin_words, max(1, int(N) div 2), opt(binleak_min_words, int(N), A)));
 parse(["--sample-ms", N | R], A) -> parse(R, opt(sample_ms, int(N), A));
 parse(["--flush-ms", N | R], A) -> parse(R, opt(flush_ms, int(N), A));
 parse(["--procs", L | R], A) ->

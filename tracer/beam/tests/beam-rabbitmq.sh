@@ -10,7 +10,9 @@
 #
 #   make -C build/default/tracer/beam check TESTS=tests/beam-rabbitmq.sh
 #
-# (GH_KEEP_SCRATCH=1 keeps the trace and the reports.)  It also checks what
+# (GH_KEEP_SCRATCH=1 keeps the trace and the reports; GH_RMQ_MIN_WORDS=N
+# looks for smaller waste: the recorder's --min-words and the analyzer's
+# --bloat-min-words.)  It also checks what
 # the recorder must see in any run: the three queue processes' own sweeps,
 # the connection's processes exiting, and no lost events.
 . "$GH_SRCDIR/tests/lib.sh"
@@ -55,8 +57,13 @@ rmq_env "$rmq_bin/rabbitmqctl" -n "$node" await_startup --timeout 300 >/dev/null
 note "RabbitMQ $node up (AMQP port $amqp_port)"
 
 trace="$scratch/trace"
+min_args=() an_args=()
+if [ -n "${GH_RMQ_MIN_WORDS:-}" ]; then
+  min_args=(--min-words "$GH_RMQ_MIN_WORDS")
+  an_args=(--bloat-min-words "$GH_RMQ_MIN_WORDS")
+fi
 "$genheap_beam" record --node "$node" --cookie "$cookie" -o "$trace" --seconds 3600 \
-  --sweep >"$scratch/rec.out" 2>"$scratch/rec.err" &
+  --sweep ${min_args[@]+"${min_args[@]}"} >"$scratch/rec.out" 2>"$scratch/rec.err" &
 rec=$!
 node_pids+=($rec)
 wait_for "$scratch/rec.err" "recording" 120 || { cat "$scratch/rec.err"; fail "the recorder did not attach"; }
@@ -74,10 +81,10 @@ cat "$scratch/rec.err"
 
 "$BABELTRACE2" -c sink.utils.dummy "$trace" >/dev/null 2>"$scratch/bt.err" ||
   { cat "$scratch/bt.err"; fail "babeltrace2 cannot read the trace"; }
-"$analyze" "$trace" >"$scratch/report.txt" 2>&1
+"$analyze" ${an_args[@]+"${an_args[@]}"} "$trace" >"$scratch/report.txt" 2>&1
 rc=$?
 [ $rc -le 1 ] || { cat "$scratch/report.txt"; fail "genheap-analyze failed ($rc)"; }
-analyze_json "$trace" "$scratch/report.json"
+analyze_json "$trace" "$scratch/report.json" ${an_args[@]+"${an_args[@]}"}
 
 echo "---- genheap-analyze (exit $rc) ----"
 sed -n '1,3p' "$scratch/report.txt"
