@@ -31,9 +31,13 @@
 %% Overload: the VM sends trace messages whatever the tracer can take.
 %% Past `max_queue` waiting messages the recorder turns GC tracing off at
 %% the source, drops what is queued (counting every dropped event), and
-%% turns it back on once the queue has drained; the GCs it did not see
-%% meanwhile are counted from statistics(garbage_collection).  Both counts
-%% go into the packets' events_discarded, which readers report as lost.
+%% turns it back on once the queue has drained and a back-off time has
+%% passed (50 ms, doubled each time load is shed again within a second, up
+%% to 5 s): a node that collects faster than any tracer can follow spends
+%% most of its time untraced rather than sending messages that would be
+%% dropped.  The GCs it did not see are counted from
+%% statistics(garbage_collection).  Both counts go into the packets'
+%% events_discarded, which readers report as lost.
 -module(genheap_beam_tracer).
 
 -export([start/3]).
@@ -41,6 +45,9 @@
 
 -define(U64(X), X:64/little).
 -define(S32(X), X:32/little-signed).
+%% how long GC tracing stays off when load is shed (ns)
+-define(BACKOFF_MIN, 50000000).
+-define(BACKOFF_MAX, 5000000000).
 
 %% Per traced process (process dictionary, key: its pid).
 -record(p, {id,                 % u64 `pid` of the events
@@ -66,6 +73,8 @@
             tracing = on,       % on | gc_off | off (shedding load)
             shed_gc0 = 0,       % GC count when GC tracing was turned off
             resumed_at = 0,     % when tracing last came back on (trace ns)
+            shed_at = 0,        % when it was last turned off
+            backoff = ?BACKOFF_MIN, % how long it stays off (ns)
             sheds = 0,
             watch = #{},        % pid => {Reductions, QuietSince, Swept}
             prev_tick = 0,
@@ -234,13 +243,23 @@ overload(S = #s{tracing = T, o = #{max_queue := Max}}) ->
     {message_queue_len, N} = process_info(self(), message_queue_len),
     if T =:= on, N > Max -> shed_gc(S);
        T =:= gc_off, N > 4 * Max -> shed_all(S);
-       T =/= on, N =< Max div 8 -> resume(S);
+       T =/= on, N =< Max div 8 ->
+           case now_ts(S) - S#s.shed_at >= S#s.backoff of
+               true -> resume(S);
+               false -> S
+           end;
        true -> S
     end.
 
 shed_gc(S) ->
     set_trace(false, [garbage_collection], S),
-    S#s{tracing = gc_off, shed_gc0 = gc_count(), sheds = S#s.sheds + 1}.
+    Now = now_ts(S),
+    Backoff = case Now - S#s.resumed_at < 1000000000 andalso S#s.sheds > 0 of
+                  true -> min(2 * S#s.backoff, ?BACKOFF_MAX);
+                  false -> ?BACKOFF_MIN
+              end,
+    S#s{tracing = gc_off, shed_gc0 = gc_count(), sheds = S#s.sheds + 1,
+        shed_at = Now, backoff = Backoff}.
 
 shed_all(S) ->
     set_trace(false, [procs], S),
@@ -743,7 +762,13 @@ set_trace_one(Pid, How, Flags) -> erlang:trace(Pid, How, Flags).
 
 %% ---- the end of a recording ---------------------------------------------------------
 
-finish(S0) ->
+finish(S00) ->
+    %% 0. GCs that ran untraced since load was last shed are lost events
+    S0 = case S00#s.tracing of
+             on -> S00;
+             _ -> S00#s{discarded = S00#s.discarded +
+                            2 * max(0, gc_count() - S00#s.shed_gc0)}
+         end,
     %% 1. no more trace messages; every one already sent is delivered
     untrace(S0),
     Ref = erlang:trace_delivered(all),
