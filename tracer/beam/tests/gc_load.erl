@@ -35,24 +35,28 @@ main(["forever", P, L, PidFile]) ->
 
 int(S) -> list_to_integer(S).
 
-report({Ms, Gcs, PeakMb}) ->
-    io:format("elapsed_ms ~p gcs ~p peak_memory_mb ~p~n", [Ms, Gcs, PeakMb]).
+report({Ms, Gcs, PeakMb, CpuMs}) ->
+    io:format("elapsed_ms ~p gcs ~p peak_memory_mb ~p cpu_ms ~p~n",
+              [Ms, Gcs, PeakMb, CpuMs]).
 
 %% Runs the workload; returns {elapsed ms, GCs the node ran, peak
-%% erlang:memory(total) in MB, sampled every 50 ms}.
+%% erlang:memory(total) in MB, sampled every 50 ms, CPU ms of the whole
+%% runtime (statistics(runtime): the recorder's work included)}.
 run(Procs, Rounds, Len) ->
     Self = self(),
     Watch = spawn_link(fun() -> watch(0) end),
     {Gc0, _, _} = statistics(garbage_collection),
+    {Cpu0, _} = statistics(runtime),
     T0 = erlang:monotonic_time(millisecond),
     Pids = [spawn_link(fun() -> work(Rounds, Len), Self ! {done, self()} end)
             || _ <- lists:seq(1, Procs)],
     [receive {done, P} -> ok end || P <- Pids],
     T1 = erlang:monotonic_time(millisecond),
+    {Cpu1, _} = statistics(runtime),
     {Gc1, _, _} = statistics(garbage_collection),
     Watch ! {peak, Self},
     Peak = receive {peak, M} -> M end,
-    {T1 - T0, Gc1 - Gc0, Peak div (1024 * 1024)}.
+    {T1 - T0, Gc1 - Gc0, Peak div (1024 * 1024), Cpu1 - Cpu0}.
 
 work(0, _) -> ok;
 work(N, Len) ->
