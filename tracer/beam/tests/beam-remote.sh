@@ -38,6 +38,17 @@ findings "$scratch/report2.json" | tee "$scratch/findings2.txt"
   fail "seed_bloat is not even suspected without the sweep"
 
 
+# ---- chosen processes only (--procs) ----------------------------------------------
+trace3="$scratch/trace3"
+run_timeout 300 "$genheap_beam" record -q --node "$node" --cookie "$cookie" \
+  -o "$trace3" --seconds 1 --procs seed_quiet,seed_hibernating >/dev/null 2>"$scratch/rec3.err" ||
+  { cat "$scratch/rec3.err"; fail "genheap-beam record --procs failed"; }
+analyze_json "$trace3" "$scratch/report3.json"
+names=$(python3 -c 'import json, sys
+print(" ".join(sorted(p["name"].split(" ", 1)[1] for p in json.load(open(sys.argv[1]))["processes"])))' \
+  "$scratch/report3.json")
+[ "$names" = "seed_hibernating seed_quiet" ] || fail "--procs recorded: $names"
+
 # ---- then with the end sweep (which frees the garbage it measures) -----------------
 trace="$scratch/trace"
 run_timeout 300 "$genheap_beam" record --node "$node" --cookie "$cookie" \
