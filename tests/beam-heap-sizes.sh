@@ -6,6 +6,7 @@ ERL=${ERL:-erl}
 if ! command -v "$ERL" >/dev/null 2>&1; then
   echo "SKIP: erl not found (apt-get install erlang-base)"; exit 77
 fi
+echo "using $ERL"
 beam=$("$ERL" -noshell -eval 'io:format("~w~n", [lists:sublist(erlang:system_info(heap_sizes), 40)]), halt().') || {
   echo "FAIL: erl did not run"; exit 1; }
 ours=$(./print_heap_sizes 40)

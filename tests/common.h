@@ -32,6 +32,37 @@ static inline gh_runtime *new_runtime(void) {
   return rt;
 }
 
+/* Overwrites freed memory, so that reading memory genheap has freed gives
+ * POISON_BYTE instead of, nearly always, the old contents: a use after free
+ * shows up as wrong data without ASan or valgrind. */
+#define POISON_BYTE 0xA5
+
+static inline void *poison_alloc(void *ctx, size_t bytes) { return malloc(bytes); }
+
+static inline void poison_free(void *ctx, void *ptr, size_t bytes) {
+  if (ptr) {
+    memset(ptr, POISON_BYTE, bytes);
+    /* A store just before free is dead to the compiler: keep it. */
+    __asm__ __volatile__("" : : "r"(ptr) : "memory");
+  }
+  free(ptr);
+}
+
+/* A verifying runtime on the poisoning allocator; with `stress`, every
+ * allocation collects (gc_stress), so anything an allocation may free is
+ * freed. */
+static inline gh_runtime *new_poisoning_runtime(bool stress) {
+  static const gh_allocator poisoning = {poison_alloc, NULL, poison_free, NULL};
+  gh_runtime_options o;
+  gh_runtime_options_init(&o);
+  o.allocator = &poisoning;
+  o.verify = true;
+  o.gc_stress = stress;
+  gh_runtime *rt = NULL;
+  OK(gh_runtime_new(&o, &rt));
+  return rt;
+}
+
 static inline gh_proc *spawn_with(gh_runtime *rt, uint32_t fullsweep_after) {
   gh_spawn_options so;
   gh_spawn_options_init(&so);
@@ -49,6 +80,19 @@ static inline gh_gc_info info_of(gh_proc *p) {
   gh_gc_info i;
   OK(gh_proc_info(p, &i));
   return i;
+}
+
+/* gh_flat_size and gh_equal that must succeed. */
+static inline size_t flat_size(gh_proc *p, gh_term t) {
+  size_t words = (size_t)-1;
+  OK(gh_flat_size(p, t, &words));
+  return words;
+}
+
+static inline bool terms_equal(gh_proc *p, gh_term a, gh_term b) {
+  bool eq = false;
+  OK(gh_equal(p, a, b, &eq));
+  return eq;
 }
 
 static inline gh_term slot(gh_proc *p, size_t s) {

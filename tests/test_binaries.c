@@ -1,6 +1,6 @@
 /* test_binaries.c -- refc binaries: freed exactly when the last reference
  * dies (minor GC, full sweep, exit, hibernate), the router leak, the virtual
- * binary heap, slices (oracle: shared/oracle/t4.out, t6.out). */
+ * binary heap, slices (oracle: tests/oracle/t4.out, t6.out). */
 #include "common.h"
 
 static uint64_t binaries_alive(gh_runtime *rt) {
@@ -24,10 +24,10 @@ static void binary_of_64_bytes_is_on_heap_65_is_refc(void **state) {
   gh_runtime *rt = new_runtime();
   gh_proc *p = spawn_default(rt);
   push_binary(p, 64, 1);
-  assert_int_equal(10, gh_flat_size(slot(p, 0))); /* 2 + 64/8, as BEAM */
+  assert_int_equal(10, flat_size(p, slot(p, 0))); /* 2 + 64/8, as BEAM */
   assert_int_equal(0, binaries_alive(rt));
   push_binary(p, 65, 2);
-  assert_int_equal(6, gh_flat_size(slot(p, 1))); /* a ProcBin */
+  assert_int_equal(6, flat_size(p, slot(p, 1))); /* a ProcBin */
   assert_int_equal(1, binaries_alive(rt));
   const uint8_t *d;
   size_t n;
@@ -247,6 +247,76 @@ static void slice_of_a_slice_and_bad_ranges(void **state) {
   gh_runtime_free(rt);
 }
 
+/* gh_binary copies from bytes that may be the process's own: a heap
+ * binary's (in the young block the collection frees) or a refc binary's
+ * whose only handle is an unrooted term (the collection drops it and frees
+ * the bytes).  The copy must read them before anything can free them. */
+static void fill_pattern(uint8_t *buf, size_t n, unsigned seed) {
+  for (size_t i = 0; i < n; i++)
+    buf[i] = (uint8_t)(seed + 7 * i);
+}
+
+static void copy_own_bytes(gh_proc *p, gh_term from, size_t n, unsigned seed) {
+  const uint8_t *d;
+  size_t size;
+  gh_term copy;
+  OK(gh_binary_data(from, &d, &size));
+  assert_int_equal(n, size);
+  OK(gh_binary(p, d, size, &copy)); /* collects: gc_stress */
+  uint8_t want[1000];
+  fill_pattern(want, n, seed);
+  OK(gh_binary_data(copy, &d, &size));
+  assert_int_equal(n, size);
+  assert_memory_equal(want, d, n);
+}
+
+static void copy_of_a_heap_binarys_own_bytes_is_exact(void **state) {
+  gh_runtime *rt = new_poisoning_runtime(true);
+  gh_proc *p = spawn_default(rt);
+  for (unsigned round = 0; round < 50; round++) {
+    size_t n = 1 + round % 64;
+    uint8_t buf[64];
+    fill_pattern(buf, n, round);
+    gh_term b;
+    OK(gh_binary(p, buf, n, &b));
+    if (round % 2)
+      OK(gh_push(p, b)), OK(gh_slot_get(p, gh_depth(p) - 1, &b)); /* rooted or not */
+    copy_own_bytes(p, b, n, round);
+  }
+  OK(gh_exit(p));
+  gh_runtime_free(rt);
+}
+
+static void copy_of_a_dying_refc_binarys_bytes_is_exact(void **state) {
+  gh_runtime *rt = new_poisoning_runtime(true);
+  gh_proc *p = spawn_default(rt);
+  uint8_t buf[1000];
+  fill_pattern(buf, sizeof buf, 3);
+  gh_term b;
+  OK(gh_binary(p, buf, sizeof buf, &b)); /* only handle: this C variable */
+  copy_own_bytes(p, b, sizeof buf, 3);
+  OK(gh_gc(p, GH_GC_MAJOR));
+  assert_int_equal(0, binaries_alive(rt)); /* neither was rooted */
+  OK(gh_exit(p));
+  gh_runtime_free(rt);
+}
+
+static void copy_of_a_dying_slices_bytes_is_exact(void **state) {
+  gh_runtime *rt = new_poisoning_runtime(true);
+  gh_proc *p = spawn_default(rt);
+  uint8_t buf[1000];
+  fill_pattern(buf, sizeof buf, 5);
+  gh_term b, s;
+  OK(gh_binary(p, buf, sizeof buf, &b));
+  OK(gh_sub_binary(p, b, 100, 300, &s)); /* b is an argument: safe */
+  copy_own_bytes(p, s, 300, 5 + 7 * 100);
+  OK(gh_binary(p, buf, 40, &b));
+  OK(gh_sub_binary(p, b, 8, 20, &s)); /* a slice of a heap binary */
+  copy_own_bytes(p, s, 20, 5 + 7 * 8);
+  OK(gh_exit(p));
+  gh_runtime_free(rt);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(binary_of_64_bytes_is_on_heap_65_is_refc),
@@ -258,6 +328,9 @@ int main(void) {
       cmocka_unit_test(vheap_overflow_forces_a_gc),
       cmocka_unit_test(slice_keeps_the_whole_binary_alive),
       cmocka_unit_test(slice_of_a_slice_and_bad_ranges),
+      cmocka_unit_test(copy_of_a_heap_binarys_own_bytes_is_exact),
+      cmocka_unit_test(copy_of_a_dying_refc_binarys_bytes_is_exact),
+      cmocka_unit_test(copy_of_a_dying_slices_bytes_is_exact),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

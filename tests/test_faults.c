@@ -55,7 +55,12 @@ static gh_status workload(gh_runtime *rt, gh_proc **ps) {
     STEP(gh_cons(p, gh_small(i), l, &c));
     STEP(gh_slot_set(p, 0, c));
   }
-  gh_term b, sub, t, m, f;
+  gh_term b, sub, t, m, f, l;
+  size_t words; /* a 300-cell list: the size's work stack grows three times */
+  bool eq;
+  STEP(gh_slot_get(p, 0, &l));
+  STEP(gh_flat_size(p, l, &words));
+  STEP(gh_equal(p, l, l, &eq));
   STEP(gh_binary(p, NULL, 1000, &b));
   STEP(gh_push(p, b));
   STEP(gh_slot_get(p, 1, &b));

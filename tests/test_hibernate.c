@@ -1,5 +1,5 @@
 /* test_hibernate.c -- the seed scenario, hibernate and hibernate_after
- * (oracle: shared/oracle/t3.out; docs/beam-memory-model.md). */
+ * (oracle: tests/oracle/t3.out; docs/memory-model.md). */
 #include "common.h"
 
 /* The seed scenario: a process builds and drops twenty 20,000-element lists,

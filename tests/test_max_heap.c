@@ -1,5 +1,5 @@
 /* test_max_heap.c -- max_heap_size kills only the offending process, gives
- * its memory back and tells the host (oracle: shared/oracle/t4.out). */
+ * its memory back and tells the host (oracle: tests/oracle/t4.out). */
 #include "common.h"
 
 typedef struct kills {
@@ -100,10 +100,68 @@ static void shared_binaries_count_only_when_asked(void **state) {
   gh_runtime_free(rt);
 }
 
+/* Only the call whose collection killed the process says GH_ERR_KILLED;
+ * every later call on the handle says GH_ERR_DEAD (examples/actors/actors.h
+ * and docs/embedding.md describe it so). */
+static void after_the_kill_every_call_says_dead(void **state) {
+  kills k = {0};
+  gh_runtime *rt = runtime_with_kill_callback(&k);
+  gh_spawn_options so;
+  gh_spawn_options_init(&so);
+  so.max_heap_size = 1000;
+  gh_proc *p, *other = spawn_default(rt);
+  OK(gh_spawn(rt, &so, &p));
+  OK(gh_push(p, GH_NIL));
+  gh_status s = GH_OK;
+  for (int i = 0; s == GH_OK; i++) {
+    gh_term c;
+    if ((s = gh_cons(p, gh_small(i), slot(p, 0), &c)) == GH_OK)
+      OK(gh_slot_set(p, 0, c));
+  }
+  assert_int_equal(GH_ERR_KILLED, s);
+  assert_int_equal(1, k.count);
+  OK(gh_send(other, gh_self(other), gh_small(1))); /* other's mailbox: not p's */
+
+  gh_term t, elems[1] = {GH_NIL};
+  gh_gc_info info;
+  bool eq;
+  size_t words;
+  char why[64];
+  assert_int_equal(GH_ERR_DEAD, gh_cons(p, GH_NIL, GH_NIL, &t));
+  assert_int_equal(GH_ERR_DEAD, gh_tuple(p, 1, elems, &t));
+  assert_int_equal(GH_ERR_DEAD, gh_list(p, 1, elems, &t));
+  assert_int_equal(GH_ERR_DEAD, gh_float(p, 1.0, &t));
+  assert_int_equal(GH_ERR_DEAD, gh_binary(p, "x", 1, &t));
+  assert_int_equal(GH_ERR_DEAD, gh_binary(p, NULL, 1000, &t));
+  assert_int_equal(GH_ERR_DEAD, gh_sub_binary(p, GH_NIL, 0, 0, &t));
+  assert_int_equal(GH_ERR_DEAD, gh_push(p, GH_NIL));
+  assert_int_equal(GH_ERR_DEAD, gh_pop(p, 0));
+  assert_int_equal(GH_ERR_DEAD, gh_slot_get(p, 0, &t));
+  assert_int_equal(GH_ERR_DEAD, gh_slot_set(p, 0, GH_NIL));
+  assert_int_equal(GH_ERR_DEAD, gh_gc(p, GH_GC_MINOR));
+  assert_int_equal(GH_ERR_DEAD, gh_gc(p, GH_GC_MAJOR));
+  assert_int_equal(GH_ERR_DEAD, gh_hibernate(p));
+  assert_int_equal(GH_ERR_DEAD, gh_send(p, gh_self(other), GH_NIL));
+  assert_int_equal(GH_ERR_DEAD, gh_receive(p, &t));
+  assert_int_equal(GH_ERR_DEAD, gh_equal(p, GH_NIL, GH_NIL, &eq));
+  assert_int_equal(GH_ERR_DEAD, gh_flat_size(p, GH_NIL, &words));
+  assert_int_equal(GH_ERR_DEAD, gh_verify_term(p, GH_NIL));
+  assert_int_equal(GH_ERR_DEAD, gh_verify(p, why, sizeof why));
+  assert_int_equal(GH_ERR_DEAD, gh_proc_info(p, &info));
+  assert_int_equal(GH_ERR_NOPROC, gh_send(other, gh_self(p), GH_NIL));
+  assert_int_equal(0, gh_depth(p));
+  assert_int_equal(0, gh_total_heap_size(p));
+  assert_int_equal(1, k.count); /* killed once */
+  OK(gh_exit(p));
+  OK(gh_exit(other));
+  gh_runtime_free(rt);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(process_over_max_heap_size_is_killed_alone),
       cmocka_unit_test(shared_binaries_count_only_when_asked),
+      cmocka_unit_test(after_the_kill_every_call_says_dead),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

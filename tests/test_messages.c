@@ -29,16 +29,18 @@ static void message_is_copied_into_a_fragment_then_merged(void **state) {
   OK(gh_receive(q, &m));
   OK(gh_push(q, m));
   assert_int_equal(0, gh_message_queue_len(q));
-  assert_true(gh_equal(slot(p, 0), slot(q, 0)));
   assert_int_not_equal(slot(p, 0), slot(q, 0));
-  size_t words = gh_flat_size(slot(q, 0));
+  size_t words = flat_size(q, slot(q, 0));
   assert_int_equal(5 + 4 + 2 + 3, words); /* tuple, two cons, float, heap bin */
   if (!stress(rt))
     assert_int_equal(words, info_of(q).mbuf_size);
+  gh_term expect = build_sample(q); /* the original, built again on q */
+  assert_true(terms_equal(q, slot(q, 0), expect));
   OK(gh_gc(q, GH_GC_MAJOR));
   assert_int_equal(0, info_of(q).mbuf_size);
   assert_int_equal(words, info_of(q).heap_size);
-  assert_true(gh_equal(slot(p, 0), slot(q, 0)));
+  expect = build_sample(q);
+  assert_true(terms_equal(q, slot(q, 0), expect));
   OK(gh_exit(p));
   OK(gh_exit(q));
   gh_runtime_free(rt);
@@ -70,7 +72,7 @@ static void sharing_inside_a_message_is_not_preserved(void **state) {
   OK(gh_tuple(p, 2, both, &t));
   OK(gh_send(p, gh_self(q), t));
   OK(gh_receive(q, &m));
-  assert_int_equal(3 + 2 * 200, gh_flat_size(m)); /* as BEAM's copy */
+  assert_int_equal(3 + 2 * 200, flat_size(q, m)); /* as BEAM's copy */
   OK(gh_exit(p));
   OK(gh_exit(q));
   gh_runtime_free(rt);
@@ -128,6 +130,68 @@ static void unread_messages_are_released_at_exit(void **state) {
   gh_runtime_free(rt);
 }
 
+/* gh_receive is a [GC] call: when the received fragment does not fit the
+ * free space it collects at once, so a term held in a C variable across it
+ * is stale (here: its tuple moved), and the message it returns is valid. */
+static void receive_collects_and_moves_the_receivers_terms(void **state) {
+  gh_runtime *rt = new_runtime();
+  gh_proc *p = spawn_default(rt), *q = spawn_default(rt);
+  gh_term held, m;
+  OK(gh_tuple(q, 2, NULL, &held));
+  OK(gh_push(q, held));
+  held = slot(q, 0); /* the C copy: stale once q collects */
+  OK(gh_push(p, GH_NIL));
+  build_list_in_slot(p, 0, 1, 300); /* 600 words: more than q's free space */
+  OK(gh_send(p, gh_self(q), slot(p, 0)));
+  gh_gc_info before = info_of(q);
+  OK(gh_receive(q, &m));
+  gh_gc_info after = info_of(q);
+  assert_true(after.minor_gcs + after.full_sweeps > before.minor_gcs + before.full_sweeps);
+  assert_int_not_equal(held, slot(q, 0)); /* the tuple moved */
+  assert_int_equal(600, flat_size(q, m)); /* the message is read after the GC */
+  OK(gh_push(q, m));
+  assert_list(q, 1, 1, 300);
+  OK(gh_exit(p));
+  OK(gh_exit(q));
+  gh_runtime_free(rt);
+}
+
+static int kills_seen;
+static void count_kill(void *ctx, gh_proc *p, gh_pid pid, size_t total, size_t limit) {
+  kills_seen++;
+}
+
+/* ... and like any collection it can find the process over max_heap_size:
+ * gh_receive then returns GH_ERR_KILLED. */
+static void receive_can_kill_the_receiver(void **state) {
+  gh_runtime_options o;
+  gh_runtime_options_init(&o);
+  o.verify = true;
+  o.on_kill = count_kill;
+  gh_runtime *rt;
+  OK(gh_runtime_new(&o, &rt));
+  gh_spawn_options so;
+  gh_spawn_options_init(&so);
+  so.max_heap_size = 1000;
+  gh_proc *p = spawn_default(rt), *q;
+  OK(gh_spawn(rt, &so, &q));
+  OK(gh_push(p, GH_NIL));
+  build_list_in_slot(p, 0, 1, 1000); /* 2,000 words */
+  OK(gh_send(p, gh_self(q), slot(p, 0)));
+  kills_seen = 0;
+  gh_term m;
+  assert_int_equal(GH_ERR_KILLED, gh_receive(q, &m));
+  assert_int_equal(1, kills_seen);
+  assert_false(gh_is_alive(q));
+  assert_int_equal(GH_ERR_DEAD, gh_receive(q, &m)); /* later calls: dead */
+  OK(gh_exit(q));
+  OK(gh_exit(p));
+  gh_runtime_stats st;
+  gh_runtime_stats_get(rt, &st);
+  assert_int_equal(0, st.heap_words); /* the fragment went with q */
+  gh_runtime_free(rt);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(message_is_copied_into_a_fragment_then_merged),
@@ -136,6 +200,8 @@ int main(void) {
       cmocka_unit_test(many_received_messages_survive_collections),
       cmocka_unit_test(send_to_an_exited_process_fails_cleanly),
       cmocka_unit_test(unread_messages_are_released_at_exit),
+      cmocka_unit_test(receive_collects_and_moves_the_receivers_terms),
+      cmocka_unit_test(receive_can_kill_the_receiver),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

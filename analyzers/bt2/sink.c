@@ -19,68 +19,95 @@ struct gha_sink {
   bt_self_component_port_input *port;
 };
 
-static const char *param_string(const bt_value *params, const char *key) {
-  const bt_value *v = bt_value_map_borrow_entry_value_const(params, key);
-  return v && bt_value_is_string(v) ? bt_value_string_get(v) : NULL;
-}
+/* ---- parameters (plugin mode): the core's option table, validated ------- */
 
-static bool param_number(const bt_value *params, const char *key, double *out) {
-  const bt_value *v = bt_value_map_borrow_entry_value_const(params, key);
-  if (!v)
+struct param_ctx {
+  struct gha_sink *s;
+  struct gha_options *o;
+  char why[512];
+};
+
+static bool output_param(struct param_ctx *c, const char *key, const bt_value *v) {
+  const char *str = bt_value_is_string(v) ? bt_value_string_get(v) : NULL;
+  if (strcmp(key, "format") == 0) {
+    if (!str || (strcmp(str, "text") != 0 && strcmp(str, "json") != 0))
+      snprintf(c->why, sizeof c->why, "format must be \"text\" or \"json\"");
+    else
+      c->s->json = strcmp(str, "json") == 0;
+    return true;
+  }
+  char **slot = strcmp(key, "junit") == 0 ? &c->s->junit
+                : strcmp(key, "html") == 0 ? &c->s->html
+                                           : NULL;
+  if (!slot)
     return false;
-  if (bt_value_is_real(v))
-    *out = bt_value_real_get(v);
-  else if (bt_value_is_unsigned_integer(v))
-    *out = (double)bt_value_integer_unsigned_get(v);
-  else if (bt_value_is_signed_integer(v))
-    *out = (double)bt_value_integer_signed_get(v);
-  else if (bt_value_is_string(v))
-    *out = strtod(bt_value_string_get(v), NULL);
-  else
-    return false;
+  if (!str || !str[0])
+    snprintf(c->why, sizeof c->why, "%s must be a file path", key);
+  else if (!(*slot = strdup(str)))
+    snprintf(c->why, sizeof c->why, "out of memory");
   return true;
 }
 
-static void options_from_params(const bt_value *params, struct gha_options *o) {
-  double d;
-  if (param_number(params, "min-idle", &d))
-    o->min_idle_ns = (uint64_t)(d * 1e9);
-  if (param_number(params, "idle-factor", &d))
-    o->idle_factor = d;
-  if (param_number(params, "bloat-min-words", &d))
-    o->bloat_min_words = (uint64_t)d;
-  if (param_number(params, "binleak-min-words", &d))
-    o->binleak_min_words = (uint64_t)d;
-  if (param_number(params, "binleak-min-steps", &d))
-    o->binleak_min_steps = (unsigned)d;
-  if (param_number(params, "burst-min-gcs", &d))
-    o->burst_min_gcs = (unsigned)d;
-  if (param_number(params, "burst-min-words", &d))
-    o->burst_min_words = (uint64_t)d;
-  const char *fail_on = param_string(params, "fail-on");
-  if (fail_on && gha_severity_parse(fail_on) >= 0)
-    o->fail_on = (enum gha_severity)gha_severity_parse(fail_on);
+static bt_value_map_foreach_entry_const_func_status
+one_param(const char *key, const bt_value *v, void *data) {
+  struct param_ctx *c = data;
+  if (output_param(c, key, v))
+    return c->why[0] ? BT_VALUE_MAP_FOREACH_ENTRY_CONST_FUNC_STATUS_INTERRUPT
+                     : BT_VALUE_MAP_FOREACH_ENTRY_CONST_FUNC_STATUS_OK;
+  const struct gha_option_def *d = gha_option_find(key);
+  if (!d)
+    snprintf(c->why, sizeof c->why, "unknown parameter '%s' (%s)", key,
+             GHA_SINK_HELP);
+  else if (bt_value_is_string(v))
+    gha_option_parse(c->o, d, bt_value_string_get(v), c->why, sizeof c->why);
+  else if (bt_value_is_real(v))
+    gha_option_set_number(c->o, d, bt_value_real_get(v), c->why, sizeof c->why);
+  else if (bt_value_is_unsigned_integer(v))
+    gha_option_set_number(c->o, d, (double)bt_value_integer_unsigned_get(v),
+                          c->why, sizeof c->why);
+  else if (bt_value_is_signed_integer(v))
+    gha_option_set_number(c->o, d, (double)bt_value_integer_signed_get(v),
+                          c->why, sizeof c->why);
+  else
+    snprintf(c->why, sizeof c->why, "%s must be a number or a string", key);
+  return c->why[0] ? BT_VALUE_MAP_FOREACH_ENTRY_CONST_FUNC_STATUS_INTERRUPT
+                   : BT_VALUE_MAP_FOREACH_ENTRY_CONST_FUNC_STATUS_OK;
 }
 
-static bool plugin_setup(struct gha_sink *s, const bt_value *params) {
+/* Every parameter must be one this sink knows, with a valid value: a typo
+ * or a bad value is an error, not a default silently used. */
+static bool plugin_setup(bt_self_component_sink *self, struct gha_sink *s,
+                         const bt_value *params) {
   struct gha_options o;
   gha_options_init(&o);
-  if (params && bt_value_is_map(params)) {
-    options_from_params(params, &o);
-    const char *fmt = param_string(params, "format");
-    s->json = fmt && strcmp(fmt, "json") == 0;
-    const char *j = param_string(params, "junit");
-    const char *h = param_string(params, "html");
-    s->junit = j ? strdup(j) : NULL;
-    s->html = h ? strdup(h) : NULL;
+  struct param_ctx c = {s, &o, ""};
+  if (params && bt_value_is_map(params))
+    bt_value_map_foreach_entry_const(params, one_param, &c);
+  bt_self_component *comp = bt_self_component_sink_as_self_component(self);
+  if (c.why[0]) {
+    BT_CURRENT_THREAD_ERROR_APPEND_CAUSE_FROM_COMPONENT(comp, "%s", c.why);
+    return false;
   }
   struct gha_analyzer *an = gha_analyzer_new(&o);
-  if (!an)
+  if (!an) {
+    BT_CURRENT_THREAD_ERROR_APPEND_CAUSE_FROM_COMPONENT(comp, "out of memory");
     return false;
+  }
   gha_bt2_init(&s->own_cv, an);
   s->cv = &s->own_cv;
   s->plugin_mode = true;
   return true;
+}
+
+static void sink_free(struct gha_sink *s) {
+  if (s->plugin_mode) {
+    struct gha_analyzer *an = s->own_cv.an;
+    gha_bt2_fini(&s->own_cv);
+    gha_analyzer_free(an);
+  }
+  free(s->junit);
+  free(s->html);
+  free(s);
 }
 
 bt_component_class_initialize_method_status gha_sink_initialize(
@@ -92,13 +119,13 @@ bt_component_class_initialize_method_status gha_sink_initialize(
     return BT_COMPONENT_CLASS_INITIALIZE_METHOD_STATUS_MEMORY_ERROR;
   if (init_data)
     s->cv = init_data;
-  else if (!plugin_setup(s, params)) {
-    free(s);
-    return BT_COMPONENT_CLASS_INITIALIZE_METHOD_STATUS_MEMORY_ERROR;
+  else if (!plugin_setup(self, s, params)) {
+    sink_free(s);
+    return BT_COMPONENT_CLASS_INITIALIZE_METHOD_STATUS_ERROR;
   }
   if (bt_self_component_sink_add_input_port(self, "in", NULL, &s->port) !=
       BT_SELF_COMPONENT_ADD_PORT_STATUS_OK) {
-    free(s);
+    sink_free(s); /* the analyzer and the report paths too */
     return BT_COMPONENT_CLASS_INITIALIZE_METHOD_STATUS_ERROR;
   }
   bt_self_component_set_data(bt_self_component_sink_as_self_component(self), s);
@@ -115,14 +142,7 @@ void gha_sink_finalize(bt_self_component_sink *self) {
   if (!s)
     return;
   bt_message_iterator_put_ref(s->iter);
-  if (s->plugin_mode) {
-    struct gha_analyzer *an = s->own_cv.an;
-    gha_bt2_fini(&s->own_cv);
-    gha_analyzer_free(an);
-  }
-  free(s->junit);
-  free(s->html);
-  free(s);
+  sink_free(s);
 }
 
 bt_component_class_sink_graph_is_configured_method_status
@@ -160,10 +180,21 @@ static int plugin_report(bt_self_component_sink *self, struct gha_sink *s) {
     rc = write_file(s->junit, an, gha_report_junit);
   if (rc == 0 && s->html)
     rc = write_file(s->html, an, gha_report_html);
-  if (rc != 0)
+  if (rc != 0) {
     BT_CURRENT_THREAD_ERROR_APPEND_CAUSE_FROM_COMPONENT(
         comp, "cannot write the report");
-  return rc;
+    return rc;
+  }
+  /* Findings at or above fail-on make babeltrace2 exit with a failure, as
+   * genheap-analyze exits 1: the only way a sink can say so is an error. */
+  if (gha_exit_status(an) != 0) {
+    fflush(stdout);
+    BT_CURRENT_THREAD_ERROR_APPEND_CAUSE_FROM_COMPONENT(
+        comp, "genheap: findings at or above fail-on=%s (see the report)",
+        gha_severity_name(gha_opts(an)->fail_on));
+    return -1;
+  }
+  return 0;
 }
 
 static bt_component_class_sink_consume_method_status

@@ -128,6 +128,28 @@ struct gha_options {
 };
 void gha_options_init(struct gha_options *o);
 
+/* The options table (options.c): one entry per option, by its name as the
+ * CLI (--NAME=VALUE) and the plugin (parameter NAME) spell it. */
+enum gha_opt_type { GHA_OPT_SECONDS, GHA_OPT_REAL, GHA_OPT_WORDS, GHA_OPT_COUNT,
+                    GHA_OPT_SEVERITY };
+struct gha_option_def {
+  const char *name;          /* "min-idle" */
+  enum gha_opt_type type;
+  size_t offset;             /* of its field in struct gha_options */
+  double max;                /* values from 0 to max */
+  const char *arg;           /* "SECONDS", for help texts */
+  const char *help;          /* one line, with the default */
+};
+const struct gha_option_def *gha_option_defs(size_t *count);
+const struct gha_option_def *gha_option_find(const char *name);
+/* Sets one option from its text; 0, or -1 with the reason in why (one
+ * line, naming the option). */
+int gha_option_parse(struct gha_options *o, const struct gha_option_def *d,
+                     const char *text, char *why, size_t size);
+/* From a number (plugin parameters given as integers or reals). */
+int gha_option_set_number(struct gha_options *o, const struct gha_option_def *d,
+                          double v, char *why, size_t size);
+
 /* ---- Analyzer ----------------------------------------------------------- */
 #define GHA_TRACES_MAX 1024 /* traces read together; more share an end */
 #define GHA_SERIES_MAX 256 /* chart points of a process with a large heap */
@@ -291,6 +313,10 @@ bool gha_proc_flagged(const struct gha_analyzer *an, const struct gha_proc *p);
 #define GHA_MESSAGE_MAX 400
 void gha_finding_message(const struct gha_analyzer *an,
                          const struct gha_finding *f, char *buf, size_t size);
+
+/* The length of the valid UTF-8 character at s, 0 when there is none: the
+ * writers escape everything else. */
+size_t gha_utf8_len(const unsigned char *s, size_t avail);
 
 /* Exit status: 0 no finding at or above fail_on, 1 otherwise. */
 int gha_exit_status(const struct gha_analyzer *an);

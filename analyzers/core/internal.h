@@ -29,6 +29,11 @@ struct gha_analyzer {
   bool finished;
 };
 
+/* utf8.c (gha_utf8_len is in gha.h) */
+/* Copies src into dst (size bytes) as valid UTF-8 without control
+ * characters ('?' for each byte that is not), cut at a character. */
+void gha_clean_name(char *dst, size_t size, const char *src);
+
 /* series.c: chart points and pause histogram, grown on demand. */
 void gha__record_pause(struct gha_proc *p, uint64_t start, uint64_t end);
 void gha__series_add(const struct gha_analyzer *an, struct gha_proc *p,

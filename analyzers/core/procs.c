@@ -66,7 +66,9 @@ uint32_t gha_host_id(struct gha_analyzer *an, const char *hostname) {
     if (strcmp(an->hosts[i], hostname) == 0)
       return (uint32_t)i;
   char **grown = realloc(an->hosts, (an->nhosts + 1) * sizeof *grown);
-  char *copy = strdup(hostname);
+  char clean[256];
+  gha_clean_name(clean, sizeof clean, hostname);
+  char *copy = strdup(clean);
   if (!grown || !copy) {
     free(copy);
     if (grown)
@@ -387,7 +389,7 @@ bool gha_feed(struct gha_analyzer *an, const struct gha_event *ev) {
   /* the first name sticks, but a snapshot's is the recorder's best one
    * (a registered name, BEAM's initial call) */
   if (ev->name && ev->name[0] && (!p->name[0] || ev->type == GHA_EV_PROC_INFO)) {
-    strncpy(p->name, ev->name, sizeof p->name - 1);
+    gha_clean_name(p->name, sizeof p->name, ev->name);
   }
   if (ev->ts_ns < p->first_ns)
     p->first_ns = ev->ts_ns;

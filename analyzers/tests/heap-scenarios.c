@@ -2,7 +2,10 @@
  * real-trace test: "bloated" builds a large structure that lives long
  * enough to be promoted, drops it and goes idle (its old heap keeps the
  * garbage: no sweep will come); "sleeper" does the same and hibernates;
- * "worker" keeps collecting until the end.  Prints the library's own
+ * "worker" keeps collecting until the end, and an unnamed process collects
+ * between the others' events (an empty name must stay empty in a report:
+ * babeltrace2 2.0 hands back the previous event's string for an empty
+ * one).  Prints the library's own
  * statistics for each process at the end (lines starting "stats").
  *
  * Usage: heap-scenarios [IDLE_MS]   (default 1500: the idle phase)
@@ -48,17 +51,20 @@ int main(int argc, char **argv) {
   gh_proc *bloated = spawn_named(rt, "bloated", 65535, 0);
   gh_proc *sleeper = spawn_named(rt, "sleeper", 65535, 0);
   gh_proc *worker = spawn_named(rt, "worker", 20, 0);
+  gh_proc *anon = spawn_named(rt, NULL, 20, 0);
   burst(bloated);
   burst(sleeper);
   CHECK(gh_hibernate(sleeper));
   double end = now_s() + (double)idle_ms / 1000.0;
   while (now_s() < end) {
     work(worker);
+    work(anon);
     sleep_ms(1);
   }
   print_stats(bloated);
   print_stats(sleeper);
   print_stats(worker);
+  print_stats(anon);
   fflush(stdout);
   /* no gh_exit: the processes are alive at the end of the trace */
   gh_runtime_free(rt);

@@ -25,6 +25,22 @@ grep -q "no findings" "$work/out" || fail "text report missing"
   -c sink.genheap.analyze >"$work/out" 2>"$work/err" && fail "no genheap events accepted"
 grep -q "no genheap events" "$work/err" || fail "the reason is not given"
 
+# unknown parameters and bad values are errors, not silently ignored
+for bad in 'format="xml"' 'min-idle="abc"' 'min-idle="nan"' 'idle-factor="inf"' \
+    'min-idle=1e300' 'min-idel=1' 'bloat-min-words=1.5' 'fail-on="sometimes"' \
+    'binleak-min-steps=-3' 'junit=""'; do
+  "$BABELTRACE2" --plugin-path="$PLUGIN_DIR" "$work/genheap" \
+    -c sink.genheap.analyze -p "$bad" >"$work/out" 2>"$work/err" &&
+    fail "parameter $bad accepted"
+  key=${bad%%=*}
+  grep -q -- "$key" "$work/err" || fail "the error for $bad does not name $key: $(cat "$work/err")"
+done
+# good values of every type are taken
+expect_status 0 "$BABELTRACE2" --plugin-path="$PLUGIN_DIR" "$work/genheap" \
+  -c sink.genheap.analyze -p 'min-idle=0.5,idle-factor="7.5",bloat-min-words=1000,fail-on="error",format="json"'
+grep -q '"min_idle_ns":500000000,"idle_factor":7.5,"bloat_min_words":1000' "$work/out" ||
+  fail "plugin parameters not applied: $(head -c 400 "$work/out")"
+
 expect_status 0 "$BABELTRACE2" --plugin-path="$PLUGIN_DIR" help sink.genheap.analyze
 grep -q "fail-on" "$work/out" || fail "component help lacks the parameters"
 note "plugin: ok"

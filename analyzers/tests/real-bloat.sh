@@ -33,6 +33,12 @@ held=$(awk '$1 == "finding" && $2 == "bloat" {print $8}' "$work/mine")
 [ "$held" = "$(stat_of bloated old_heap_size)" ] ||
   fail "held words $held, library says $(stat_of bloated old_heap_size)"
 
+# the unnamed process is reported without a name, not under a neighbour's
+anon_pid=$(awk '$1 == "stats" && / name= / { for (i = 2; i <= NF; i++) if ($i ~ /^pid=/) print substr($i, 5) }' "$work/prog.out")
+[ -n "$anon_pid" ] || fail "the program printed no unnamed process"
+grep -q "^proc [^ ]* $vpid $anon_pid - " "$work/mine" ||
+  fail "the unnamed process has a name: $(grep "^proc [^ ]* $vpid $anon_pid " "$work/mine")"
+
 # per-process summary figures equal the library's counters
 for p in bloated sleeper worker; do
   want="$(stat_of $p minor_gcs) $(stat_of $p full_sweeps) $(stat_of $p hibernations)"
@@ -53,13 +59,17 @@ expect_status 0 "$ANALYZE" --fail-on=never "$work/trace"
 grep -q "warning bloat .*/$vpid/$(stat_of bloated pid)(bloated)" "$work/out" ||
   fail "text report lacks the finding"
 
-# the babeltrace2 plugin reports the same finding
+# the babeltrace2 plugin reports the same finding, and fails babeltrace2's
+# exit status as genheap-analyze's (fail-on=never: it does not)
 [ -n "${BABELTRACE2:-}" ] || skip "babeltrace2 CLI not installed"
 expect_status 0 "$BABELTRACE2" --plugin-path="$PLUGIN_DIR" "$work/trace" \
-  -c sink.genheap.analyze -p 'format="json"'
+  -c sink.genheap.analyze -p 'format="json",fail-on="never"'
 "$FLATTEN" <"$work/out" | grep "^finding bloat warning [^ ]* $vpid " >"$work/plugin" ||
   fail "the plugin did not report the bloat finding"
 [ "$(awk '{print $8}' "$work/plugin")" = "$held" ] || fail "plugin figure differs"
+"$BABELTRACE2" --plugin-path="$PLUGIN_DIR" "$work/trace" -c sink.genheap.analyze \
+  >"$work/out" 2>"$work/err" && fail "babeltrace2 exited 0 with a warning finding"
+grep -q "findings at or above fail-on=warning" "$work/err" || fail "no reason for the failure"
 
 # a truncated copy of the real trace is an input error, on one line
 cp -r "$work/trace" "$work/cut"

@@ -629,6 +629,60 @@ static void test_findings_change_as_censuses_arrive(void **state) {
   gha_analyzer_free(an);
 }
 
+/* ---- the options table ------------------------------------------------ */
+
+static int set_opt(struct gha_options *o, const char *name, const char *text) {
+  char why[160];
+  const struct gha_option_def *d = gha_option_find(name);
+  assert_non_null(d);
+  int rc = gha_option_parse(o, d, text, why, sizeof why);
+  if (rc < 0)
+    assert_non_null(strstr(why, name)); /* the reason names the option */
+  return rc;
+}
+
+static void test_options_refuse_what_they_cannot_hold(void **state) {
+  (void)state;
+  struct gha_options o;
+  gha_options_init(&o);
+  static const char *const bad_seconds[] = {"inf", "nan", "1e300", "2e10", "-1",
+                                            "", "1s", " 1", "0x10", "+1"};
+  for (size_t i = 0; i < sizeof bad_seconds / sizeof *bad_seconds; i++)
+    assert_int_equal(set_opt(&o, "min-idle", bad_seconds[i]), -1);
+  assert_int_equal(o.min_idle_ns, 1000000000ull); /* unchanged */
+  assert_int_equal(set_opt(&o, "idle-factor", "nan"), -1);
+  assert_int_equal(set_opt(&o, "bloat-min-words", "1.5"), -1);
+  assert_int_equal(set_opt(&o, "bloat-min-words", "99999999999999999999"), -1);
+  assert_int_equal(set_opt(&o, "binleak-min-steps", "4294967296"), -1);
+  assert_int_equal(set_opt(&o, "fail-on", "sometimes"), -1);
+  assert_null(gha_option_find("min-idel"));
+}
+
+static void test_options_take_valid_values(void **state) {
+  (void)state;
+  struct gha_options o;
+  gha_options_init(&o);
+  assert_int_equal(set_opt(&o, "min-idle", "2.5"), 0);
+  assert_int_equal(o.min_idle_ns, 2500000000ull);
+  assert_int_equal(set_opt(&o, "min-idle", "1e-3"), 0);
+  assert_int_equal(o.min_idle_ns, 1000000ull);
+  assert_int_equal(set_opt(&o, "idle-factor", "7.5"), 0);
+  assert_true(o.idle_factor == 7.5);
+  assert_int_equal(set_opt(&o, "bloat-min-words", "123456"), 0);
+  assert_int_equal(o.bloat_min_words, 123456);
+  assert_int_equal(set_opt(&o, "burst-min-gcs", "0"), 0);
+  assert_int_equal(o.burst_min_gcs, 0);
+  assert_int_equal(set_opt(&o, "fail-on", "never"), 0);
+  assert_int_equal(o.fail_on, GHA_SEV_NEVER);
+  char why[160];
+  assert_int_equal(gha_option_set_number(&o, gha_option_find("binleak-min-words"),
+                                         4096.0, why, sizeof why), 0);
+  assert_int_equal(o.binleak_min_words, 4096);
+  size_t n;
+  assert_non_null(gha_option_defs(&n));
+  assert_int_equal(n, 8);
+}
+
 /* ---- the waste staircase (waste.c) ---------------------------------- */
 
 static void test_waste_bound_is_the_largest_measurement_passed(void **state) {
@@ -848,6 +902,8 @@ int main(void) {
       cmocka_unit_test(test_idle_is_measured_to_the_end_of_its_own_trace),
       cmocka_unit_test(test_minor_gc_that_could_not_run_is_not_a_gc),
       cmocka_unit_test(test_findings_change_as_censuses_arrive),
+      cmocka_unit_test(test_options_refuse_what_they_cannot_hold),
+      cmocka_unit_test(test_options_take_valid_values),
       cmocka_unit_test(test_waste_bound_is_the_largest_measurement_passed),
       cmocka_unit_test(test_waste_epochs_end_at_sweeps),
       cmocka_unit_test(test_waste_bound_stays_below_truth_when_steps_run_out),

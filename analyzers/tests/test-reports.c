@@ -85,7 +85,7 @@ static void test_json_parses_back_with_figures(void **state) {
   assert_int_equal(mj_get(doc, "processes")->n, 3);
   const struct mj *b = finding_of(doc, "bloat", "hosta", 1);
   assert_non_null(b);
-  assert_string_equal(mj_get(b, "name")->str, "we\"ird<&>\n");
+  assert_string_equal(mj_get(b, "name")->str, "we\"ird<&>?"); /* no control bytes */
   assert_int_equal(mj_get(b, "held_words")->num, 200000);
   assert_string_equal(mj_get(b, "severity")->str, "warning");
   assert_true(mj_get(b, "measured")->type == MJ_BOOL && mj_get(b, "measured")->num == 1);
@@ -243,6 +243,94 @@ static void test_html_has_one_chart_per_flagged_process(void **state) {
   gha_analyzer_free(an);
 }
 
+/* Every byte sequence of `s` is valid UTF-8 with no C0 control character
+ * but those a format allows (`allowed`). */
+static bool clean_utf8(const char *s, const char *allowed) {
+  for (const unsigned char *c = (const unsigned char *)s; *c;) {
+    size_t n = gha_utf8_len(c, strlen((const char *)c));
+    if (n == 0)
+      return false;
+    if (n == 1 && (*c < 0x20 || *c == 0x7F) && !strchr(allowed, *c))
+      return false;
+    c += n;
+  }
+  return true;
+}
+
+/* Names from a trace are bytes anybody could have written: cut inside a
+ * character, not UTF-8 at all, or full of terminal escapes. */
+static struct gha_analyzer *hostile_names(void) {
+  struct gha_analyzer *an = gha_analyzer_new(NULL);
+  static const char *const names[] = {
+      "\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9"
+      "\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9"
+      "\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9"
+      "\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9", /* 64 bytes of e-acute */
+      "bad\xff\xfe\xc3(\xed\xa0\x80z",                   /* invalid, surrogate */
+      "\x1b[2J\x1b[31mforged row\r\nvm/1/1(x)\x7f",       /* terminal escapes */
+      "\xef\xbf\xbe-nonchar"};                             /* U+FFFE */
+  for (int i = 0; i < 4; i++) {
+    struct synth_proc sp;
+    synth_init(&sp, an, "h\x1b]0;title\x07", 10 + i, 1, names[i]);
+    synth_spawn(&sp, 1000 * MS);
+    for (int k = 0; k < 40; k++)
+      synth_minor(&sp, 1000 * MS + (uint64_t)k * 5 * MS, 30000, 8000, 5000, 0);
+    synth_census(&sp, 2500 * MS, 0, 0, GH_CENSUS_RECORDER,
+                 (struct synth_evidence){1000, 0, false});
+  }
+  synth_trace_end(an, 4000 * MS);
+  gha_finish(an);
+  return an;
+}
+
+static void test_hostile_names_keep_every_report_valid(void **state) {
+  (void)state;
+  struct gha_analyzer *an = hostile_names();
+  char *json = render(gha_report_json, an), *xml = render(gha_report_junit, an);
+  char *text = render(gha_report_text, an), *html = render(gha_report_html, an);
+  struct mj *doc = mj_parse(json);
+  assert_non_null(doc);
+  assert_true(clean_utf8(json, "\n"));
+  assert_true(clean_utf8(xml, "\n"));
+  assert_int_equal(xml_check(xml), 0);
+  assert_null(strstr(xml, "\xef\xbf\xbe"));
+  assert_true(clean_utf8(text, "\n"));
+  assert_true(clean_utf8(html, "\n"));
+  /* a name cut at 63 bytes keeps whole characters: 31 of them */
+  const struct mj *p0 = mj_at(mj_get(doc, "processes"), 0);
+  assert_int_equal(strlen(mj_get(p0, "name")->str), 62);
+  /* the forged row stays inside its own line */
+  assert_null(strstr(text, "\nvm/1/1(x)"));
+  mj_free(doc);
+  free(json);
+  free(xml);
+  free(text);
+  free(html);
+  gha_analyzer_free(an);
+}
+
+static void test_inputs_that_are_not_utf8_stay_valid_json(void **state) {
+  (void)state;
+  struct gha_analyzer *an = gha_analyzer_new(NULL);
+  gha_finish(an);
+  char *buf = NULL;
+  size_t len = 0;
+  FILE *f = open_memstream(&buf, &len);
+  const char *inputs[] = {"/tmp/caf\xe9/trace\x01"};
+  struct gha_run_info run = {inputs, 1};
+  assert_int_equal(gha_report_json(f, an, &run), 0);
+  fclose(f);
+  struct mj *doc = mj_parse(buf);
+  assert_non_null(doc);
+  assert_true(clean_utf8(buf, "\n"));
+  assert_memory_equal(mj_at(mj_get(doc, "inputs"), 0)->str,
+                      "/tmp/caf\xef\xbf\xbd/trace", 17); /* U+FFFD for the byte */
+  assert_non_null(strstr(buf, "trace\\u0001")); /* the control byte escaped */
+  mj_free(doc);
+  free(buf);
+  gha_analyzer_free(an);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_json_parses_back_with_figures),
@@ -252,6 +340,8 @@ int main(void) {
       cmocka_unit_test(test_xml_checker_rejects_broken_xml),
       cmocka_unit_test(test_text_lists_findings_and_processes),
       cmocka_unit_test(test_html_has_one_chart_per_flagged_process),
+      cmocka_unit_test(test_hostile_names_keep_every_report_valid),
+      cmocka_unit_test(test_inputs_that_are_not_utf8_stay_valid_json),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

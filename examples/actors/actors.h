@@ -24,8 +24,9 @@ typedef enum actor_result { ACTOR_CONTINUE, ACTOR_STOP } actor_result;
  * heap fragment of the actor's process: like any gh_term it is stale after
  * a call marked [GC], so push it (or parts of it) first.  Slot 0 holds the
  * actor's state between messages.  A behaviour returns ACTOR_STOP to end
- * the actor, and also when a call failed: a process killed by its
- * max_heap_size fails every call with GH_ERR_KILLED. */
+ * the actor, and also when a call failed: when its max_heap_size kills the
+ * process, the call that collected returns GH_ERR_KILLED and every later
+ * call on it GH_ERR_DEAD. */
 typedef actor_result (*actor_fn)(actor *self, gh_term msg);
 
 typedef struct actor_spawn_options {

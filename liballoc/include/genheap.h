@@ -20,7 +20,9 @@
  * made concurrently with everything else.  See docs/embedding.md.
  *
  * Errors are values: every call that can fail returns a gh_status, and
- * gh_strerror() gives a one-line message for it.  No call aborts on bad input.
+ * gh_strerror() gives a one-line message for it.  No call aborts on bad input;
+ * what counts as a term argument, and what is checked, is under "What a term
+ * argument may be" below.
  */
 #ifndef GENHEAP_H
 #define GENHEAP_H
@@ -58,12 +60,15 @@ typedef enum gh_status {
   GH_ERR_RANGE,         /* a slot index or a slice is out of range */
   GH_ERR_EMPTY,         /* the mailbox or the stack is empty */
   GH_ERR_PENDING,       /* hibernate skipped: a message is waiting (as BEAM) */
-  GH_ERR_KILLED,        /* max_heap_size exceeded: the process was killed */
+  GH_ERR_KILLED,        /* max_heap_size exceeded: this call's GC killed it */
   GH_ERR_TOO_LARGE,     /* the request exceeds the largest heap size */
   GH_ERR_BUSY           /* the process is in use (waiting state mismatch) */
 } gh_status;
 
 GH_API const char *gh_strerror(gh_status status);
+
+typedef struct gh_runtime gh_runtime;
+typedef struct gh_proc gh_proc;
 
 /* ---- Terms --------------------------------------------------------------- */
 typedef uint64_t gh_term;
@@ -91,6 +96,25 @@ static inline gh_term gh_atom(uint32_t index) { /* an atom or tag */
 }
 static inline gh_term gh_pid_term(gh_pid pid) { return ((gh_term)pid << 4) | 0x7; }
 
+/* What a term argument may be.  A term is an immediate (GH_NIL, gh_small,
+ * gh_atom, gh_pid_term) or a term a call on the same process handed out (a
+ * builder's *out, gh_receive's message, a slot, a part read from one of
+ * them) that is not stale (see [GC] above).  No other word is a term.
+ *  - Calls that take the process check each term argument in O(1):
+ *    GH_ERR_BADARG for an immediate that is not a value (a header word)
+ *    and for a pointer that is not word-aligned; GH_ERR_FOREIGN_TERM for a
+ *    pointer outside the process's heaps (another process's term, a stale
+ *    one, any other address).  A word-aligned pointer into the process's
+ *    heaps that is not the start of a term (an interior pointer) passes
+ *    these checks: using it is undefined behaviour, as in BEAM.
+ *  - The readers below take no process.  gh_typeof answers GH_T_INVALID
+ *    for every word that its bits alone show is not a term (a header word,
+ *    an immediate that is no value, a misaligned pointer) without reading
+ *    memory; for any other pointer it reads the word pointed to.  It and
+ *    the other readers therefore take terms only.
+ *  - gh_verify_term (Debugging) checks any word completely, reading only
+ *    the process's own memory, in time proportional to the heap: for words
+ *    of unknown origin. */
 GH_API gh_type gh_typeof(gh_term t);
 static inline bool gh_is_cons(gh_term t) { return (t & 0x3) == 0x1; }
 static inline bool gh_is_small(gh_term t) { return (t & 0xF) == 0xF; }
@@ -113,12 +137,14 @@ static inline gh_term gh_tuple_element(gh_term tuple, size_t index) { /* 0-based
 GH_API double gh_float_value(gh_term f);
 /* Bytes and size of any binary (heap, refc or slice); GH_ERR_NOT_A_BINARY. */
 GH_API gh_status gh_binary_data(gh_term bin, const uint8_t **bytes, size_t *size);
-GH_API bool gh_equal(gh_term a, gh_term b);  /* structural equality */
-GH_API size_t gh_flat_size(gh_term t);       /* heap words, as erts_debug:flat_size */
+/* Structural equality, and the heap words a term takes (as erts_debug:
+ * flat_size).  The terms are p's, checked as a builder's are; the work stack
+ * comes from the runtime's allocator (GH_ERR_NOMEM when it fails, never a
+ * wrong answer).  Neither collects. */
+GH_API gh_status gh_equal(const gh_proc *p, gh_term a, gh_term b, bool *equal);
+GH_API gh_status gh_flat_size(const gh_proc *p, gh_term t, size_t *words);
 
 /* ---- Runtime ------------------------------------------------------------- */
-typedef struct gh_runtime gh_runtime;
-typedef struct gh_proc gh_proc;
 
 /* The backing allocator: every byte genheap uses comes from here.  realloc is
  * optional (NULL: alloc+copy+free).  Calls may come from any thread. */
@@ -215,7 +241,9 @@ GH_API gh_status gh_tuple(gh_proc *p, size_t arity, const gh_term *elems,
                    gh_term *out); /* elems may be NULL: all GH_NIL */
 GH_API gh_status gh_float(gh_proc *p, double value, gh_term *out);
 /* A binary of `size` bytes (copied from `bytes`, or zeroed if NULL).  At most
- * 64 bytes: a heap binary; larger: a shared, reference-counted binary. */
+ * 64 bytes: a heap binary; larger: a shared, reference-counted binary.
+ * `bytes` may be this process's own (from gh_binary_data): they are copied
+ * before the collection can move or free them. */
 GH_API gh_status gh_binary(gh_proc *p, const void *bytes, size_t size, gh_term *out);
 /* A slice of `bin` that shares its bytes (a sub-binary; keeps all of a refc
  * binary alive, as in BEAM). */
@@ -259,8 +287,12 @@ GH_API gh_status gh_runtime_hibernate_idle(gh_runtime *rt, size_t *count);
 /* Copies `msg` from `from`'s heap into a fragment queued on `to`'s mailbox;
  * refc binaries are shared, not copied.  [owner of from; any receiver] */
 GH_API gh_status gh_send(gh_proc *from, gh_pid to, gh_term msg);
-/* Takes the oldest message.  The term lives in a heap fragment that joins
- * the young generation; push it to keep it.  GH_ERR_EMPTY if none. */
+/* Takes the oldest message; GH_ERR_EMPTY if none.  [GC] Its fragment joins
+ * the young generation, and when it does not fit the free space (or the
+ * binary vheap overflows, or in GC-stress mode) the process collects at
+ * once: terms held in C are stale afterwards, and max_heap_size may kill the
+ * process (GH_ERR_KILLED).  *out is valid when the call returns; push it to
+ * keep it across the next [GC] call. */
 GH_API gh_status gh_receive(gh_proc *p, gh_term *out);
 GH_API size_t gh_message_queue_len(gh_proc *p); /* [any thread] */
 
@@ -352,6 +384,12 @@ GH_API gh_status gh_runtime_census_idle(gh_runtime *rt, uint64_t min_wait_ms,
  * generation, and the off-heap list is consistent.  GH_OK or GH_ERR_BADARG,
  * with a description in `why` (may be NULL). */
 GH_API gh_status gh_verify(const gh_proc *p, char *why, size_t why_size);
+/* Checks any word as a term of p: GH_OK for an immediate value or a pointer
+ * to the start of a term on p's heaps (young, old, received fragments);
+ * GH_ERR_FOREIGN_TERM for a word-aligned pointer anywhere else; GH_ERR_BADARG
+ * for the rest (a header word, a misaligned or interior pointer).  Reads only
+ * p's memory; takes time proportional to p's heap. */
+GH_API gh_status gh_verify_term(const gh_proc *p, gh_term t);
 
 /* BEAM's heap-size table (erlang:system_info(heap_sizes) on 64-bit). */
 GH_API size_t gh_heap_sizes_count(void);
@@ -393,13 +431,14 @@ GH_API gh_status gh_cons_slow(gh_proc *p, gh_term head, gh_term tail, gh_term *o
 GH_API gh_status gh_slot_get_slow(const gh_proc *p, size_t slot, gh_term *out);
 GH_API gh_status gh_slot_set_slow(gh_proc *p, size_t slot, gh_term t);
 
-/* An argument the fast paths accept: an immediate value, or a term on the
- * young heap (a dead process has no young heap). */
+/* An argument the fast paths accept: an immediate value, or a word-aligned
+ * list or boxed pointer into the young heap (a dead process has none). */
 static inline bool gh__fast_arg(const gh_proc_fast *f, gh_term t) {
   if ((t & 0x3) == 0x3)
     return (t & 0xF) == 0xF || (t & 0xF) == 0x7 || (t & 0x3F) == 0x0B || t == GH_NIL;
   uintptr_t x = (uintptr_t)(t & ~(gh_term)0x3);
-  return (t & 0x3) != 0 && x >= (uintptr_t)f->heap && x < (uintptr_t)f->htop;
+  unsigned low3 = (unsigned)(t & 0x7); /* tag 01 or 10, address bit 2 clear */
+  return (low3 == 1 || low3 == 2) && x >= (uintptr_t)f->heap && x < (uintptr_t)f->htop;
 }
 
 /* Slots in use, computed without pointer arithmetic on a dead (NULL) stack. */

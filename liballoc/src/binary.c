@@ -18,14 +18,18 @@
 
 #include <string.h>
 
+/* Only a holder can share a binary: the count is never 0 here. */
 void gh__binary_retain(gh_refc_bin *b) {
-  atomic_fetch_add_explicit(&b->refc, 1, memory_order_relaxed);
+  uint_fast64_t before = atomic_fetch_add_explicit(&b->refc, 1, memory_order_relaxed);
+  GH_ASSERT(before > 0);
 }
 
 /* The last release frees: acquire-release so the freeing thread sees every
  * other holder's use of the bytes as finished. */
 void gh__binary_release(gh_runtime *rt, gh_refc_bin *b) {
-  if (atomic_fetch_sub_explicit(&b->refc, 1, memory_order_acq_rel) != 1)
+  uint_fast64_t before = atomic_fetch_sub_explicit(&b->refc, 1, memory_order_acq_rel);
+  GH_ASSERT(before > 0); /* 0: released more often than retained */
+  if (before != 1)
     return;
   trace_binary_free(b);
   atomic_fetch_sub(&rt->binaries_alive, 1);
@@ -55,6 +59,13 @@ static gh_refc_bin *binary_new(gh_runtime *rt, const void *bytes, size_t size) {
   return b;
 }
 
+/* Frees a binary that never got a holder (nor a trace event). */
+static void binary_discard(gh_runtime *rt, gh_refc_bin *b) {
+  atomic_fetch_sub(&rt->binaries_alive, 1);
+  atomic_fetch_sub(&rt->binary_bytes, b->orig_size);
+  gh__free(rt, b, sizeof(gh_refc_bin) + b->orig_size);
+}
+
 static gh_term heap_binary_at(gh_term *obj, const uint8_t *bytes, size_t size) {
   obj[0] = make_header(GH_SUB_HEAP_BIN, heap_bin_words(size) - 1);
   obj[1] = size;
@@ -70,6 +81,8 @@ static gh_term heap_binary_at(gh_term *obj, const uint8_t *bytes, size_t size) {
  * into the list at *mso, adding to *overhead. */
 gh_term gh__procbin_at(gh_term *obj, gh_refc_bin *b, const uint8_t *bytes,
                        size_t size, gh_procbin **mso, uint64_t *overhead) {
+  GH_ASSERT(bytes >= b->data && size <= b->orig_size &&
+            (size_t)(bytes - b->data) <= b->orig_size - size);
   gh_procbin *pb = (gh_procbin *)obj;
   pb->thing_word = make_header(GH_SUB_REFC_BIN, GH_PROCBIN_WORDS - 1);
   pb->size = size;
@@ -82,22 +95,27 @@ gh_term gh__procbin_at(gh_term *obj, gh_refc_bin *b, const uint8_t *bytes,
   return make_boxed(obj);
 }
 
-/* TEST_BIN_VHEAP: collect first when the heap has no room for the ProcBin
- * or the new binary would take the young vheap to its block size. */
+/* The bytes are copied off-heap first, before anything can collect: they
+ * may be this process's own, e.g. those of a refc binary whose only handle
+ * is an unrooted term, which the collection would find dead and free.  The
+ * new binary joins the off-heap list only with its ProcBin, so that
+ * collection cannot release it.  TEST_BIN_VHEAP: collect when the heap has
+ * no room for the ProcBin or the new binary would take the young vheap to
+ * its block size. */
 static gh_status make_refc(gh_proc *p, const void *bytes, size_t size,
                            gh_term *out) {
-  gh_status s;
-  uint64_t words = size / sizeof(gh_term);
-  if (p->overhead + words >= p->bin_vheap_sz &&
-      (s = gh__collect(p, GH_PROCBIN_WORDS, NULL, 0, GH_REQ_NEED)) != GH_OK)
-    return s;
-  gh_term *obj;
-  if ((s = gh__alloc_heap(p, GH_PROCBIN_WORDS, NULL, 0, &obj)) != GH_OK)
-    return s;
   gh_refc_bin *b = binary_new(p->rt, bytes, size);
-  if (!b) {
-    p->fast.htop -= GH_PROCBIN_WORDS; /* give the words back: nothing points there */
+  if (!b)
     return GH_ERR_NOMEM;
+  gh_status s = GH_OK;
+  gh_term *obj;
+  if (p->overhead + size / sizeof(gh_term) >= p->bin_vheap_sz)
+    s = gh__collect(p, GH_PROCBIN_WORDS, NULL, 0, GH_REQ_NEED);
+  if (s == GH_OK)
+    s = gh__alloc_heap(p, GH_PROCBIN_WORDS, NULL, 0, &obj);
+  if (s != GH_OK) {
+    binary_discard(p->rt, b);
+    return s;
   }
   trace_binary_alloc(b, p->pid);
   *out = gh__procbin_at(obj, b, b->data, size, &p->mso, &p->overhead);
@@ -114,10 +132,21 @@ gh_status gh_binary(gh_proc *p, const void *bytes, size_t size, gh_term *out) {
     return GH_ERR_TOO_LARGE;
   if (size > GH_ONHEAP_BIN_LIMIT)
     return make_refc(p, bytes, size, out);
+  size_t words = heap_bin_words(size);
   gh_term *obj;
-  gh_status s = gh__alloc_heap(p, heap_bin_words(size), NULL, 0, &obj);
-  if (s != GH_OK)
-    return s;
+  uint8_t saved[GH_ONHEAP_BIN_LIMIT];
+  if (GH_LIKELY(has_room(p, words))) {
+    obj = p->fast.htop;
+    p->fast.htop += words;
+  } else {
+    /* The collection frees the block the bytes may be in (a heap binary of
+     * this process, or a slice of one): copy them (at most 64) out first. */
+    if (bytes)
+      bytes = memcpy(saved, bytes, size);
+    gh_status s = gh__alloc_slow(p, words, NULL, 0, &obj);
+    if (s != GH_OK)
+      return s;
+  }
   *out = heap_binary_at(obj, bytes, size);
   return GH_OK;
 }
@@ -148,6 +177,7 @@ gh_status gh_binary_data(gh_term bin, const uint8_t **bytes, size_t *size) {
   const uint8_t *base;
   size_t base_size;
   base_binary_data(term_ptr(obj[4]), &base, &base_size);
+  GH_ASSERT(obj[2] <= base_size && obj[1] <= base_size - obj[2]);
   *size = (size_t)obj[1];
   *bytes = base + obj[2];
   return GH_OK;

@@ -74,6 +74,7 @@ static inline void move_object(gh_term **top, gh_term *slot) {
       *slot = obj[1];
       return;
     }
+    GH_ASSERT(!is_header(car)); /* a list pointer points at a cell */
     n[0] = car;
     n[1] = obj[1];
     *top = n + 2;
@@ -86,6 +87,7 @@ static inline void move_object(gh_term **top, gh_term *slot) {
     *slot = h;
     return;
   }
+  GH_ASSERT(is_header(h)); /* a boxed pointer points at a header */
   size_t sz = object_words(h);
   for (size_t i = 0; i < sz; i++)
     n[i] = obj[i];
@@ -235,6 +237,7 @@ static void install_young(gh_proc *p, gh_term *n_heap, size_t new_sz,
                           gh_term *n_htop) {
   size_t stack = gh__stack_words(p);
   gh_term *n_hend = n_heap + new_sz;
+  GH_ASSERT(n_htop >= n_heap && (size_t)(n_htop - n_heap) + stack <= new_sz);
   memcpy(n_hend - stack, p->fast.stop, stack * sizeof(gh_term));
   gh__free_words(p->rt, p->fast.heap, p->heap_sz);
   free_mbufs(p);
@@ -395,6 +398,7 @@ static gh_status minor_collection(gh_proc *p, size_t need, gh_term *roots,
                 n_heap, p->old_htop};
   gh_term *old_top_before = p->old_htop;
   copy_live(&g, p, n_heap, roots, nroots);
+  GH_ASSERT(g.otop <= p->old_hend); /* mature data fit: minor_impossible_reason */
   uint64_t promoted_bin = sweep_off_heap(p, &g);
   size_t promoted = (size_t)(g.otop - old_top_before);
   install_young(p, n_heap, new_sz, g.ntop);
@@ -510,10 +514,14 @@ static gh_status run_major(gh_proc *p, size_t need, gh_term *roots,
 /* garbage_collect: choose minor or full sweep, run it, check room. */
 gh_status gh__collect(gh_proc *p, size_t need, gh_term *roots, size_t nroots,
                       gh_gc_request req) {
+  GH_ASSERT(p->alive && young_block_ordered(p) && old_block_ordered(p) &&
+            mbuf_size_matches(p));
   gh_status s;
   int reason = -1;
-  if (req == GH_REQ_MAJOR || (p->flags & GH_F_NEED_FULLSWEEP))
+  if (req == GH_REQ_MAJOR)
     reason = GH_SWEEP_EXPLICIT;
+  else if (p->flags & GH_F_NEED_FULLSWEEP) /* a sweep that failed: retry it */
+    reason = p->need_fullsweep_reason;
   else if (p->gen_gcs >= p->max_gen_gcs)
     reason = GH_SWEEP_FULLSWEEP_AFTER;
   if (reason < 0) {
@@ -525,14 +533,18 @@ gh_status gh__collect(gh_proc *p, size_t need, gh_term *roots, size_t nroots,
       return s;
     p->words_reclaimed += reclaimed;
     trace_gc_end(p, false, reclaimed, 0);
-    if (r == MINOR_IMPOSSIBLE)
+    if (r == MINOR_IMPOSSIBLE) {
       p->flags |= GH_F_NEED_FULLSWEEP;
-    else
+      p->need_fullsweep_reason = (gh_sweep_reason)reason;
+    } else {
       reason = -1;
+    }
   }
   if (reason >= 0 && (s = run_major(p, need, roots, nroots, reason)) != GH_OK)
     return s;
   p->flags &= ~(unsigned)GH_F_HIBERNATED;
+  GH_ASSERT(!(p->flags & GH_F_NEED_FULLSWEEP) && !p->mbuf && !p->mbuf_sz);
+  GH_ASSERT(young_block_ordered(p) && old_block_ordered(p) && mso_sums_match(p));
   if (p->rt->verify)
     verify_or_die(p, "a collection");
   s = ensure_room(p, need, roots, nroots);
@@ -576,6 +588,7 @@ gh_status gh__hibernate(gh_proc *p) {
   p->flags = (p->flags & ~(unsigned)GH_F_HEAP_GROW) | GH_F_HIBERNATED;
   p->hibernations++;
   p->roots_at_gc = gh__roots_fingerprint(p);
+  GH_ASSERT(young_block_ordered(p) && !p->old_heap && mso_sums_match(p));
   trace_gc_end(p, true, reclaimed, GH_SWEEP_HIBERNATE);
   trace_hibernate(p, heap_before, old_before, mbuf_before);
   if (p->rt->verify)

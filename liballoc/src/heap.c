@@ -19,6 +19,7 @@ gh_status gh__alloc_slow(gh_proc *p, size_t words, gh_term *roots,
   gh_status s = gh__collect(p, words, roots, nroots, GH_REQ_NEED);
   if (s != GH_OK)
     return s;
+  GH_ASSERT((size_t)(p->fast.stop - p->fast.htop) >= words + GH_S_RESERVED);
   *out = p->fast.htop;
   p->fast.htop += words;
   return GH_OK;
@@ -45,6 +46,7 @@ gh_status gh_push(gh_proc *p, gh_term t) {
   /* A stack word is room taken from the heap: same test, same collector. */
   if (!has_room(p, 1) && (s = gh__collect(p, 1, &t, 1, GH_REQ_NEED)) != GH_OK)
     return s;
+  GH_ASSERT(p->fast.stop > p->fast.htop);
   *--p->fast.stop = t;
   set_limit(p);
   return GH_OK;

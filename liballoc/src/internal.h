@@ -19,6 +19,21 @@
 #define GH_LIKELY(x) __builtin_expect(!!(x), 1)
 #define GH_UNLIKELY(x) __builtin_expect(!!(x), 0)
 
+/* GH_ASSERT(cond) states an invariant the code relies on (the comments on
+ * the fields below say which; the predicates after the structures test the
+ * common ones).  A debug build (./configure --enable-debug, which defines
+ * GH_DEBUG) checks it and, if it does not hold, prints file:line and the
+ * condition to stderr and aborts: a broken invariant is a bug in genheap or
+ * memory corruption, never bad input (bad input gets a gh_status).  In any
+ * other build it compiles to nothing: cond is not evaluated, only named in
+ * sizeof so that variables used only by assertions count as used. */
+#ifdef GH_DEBUG
+#define GH_ASSERT(cond)                                                        \
+  (GH_LIKELY(cond) ? (void)0 : gh__assert_fail(#cond, __FILE__, __LINE__))
+#else
+#define GH_ASSERT(cond) ((void)sizeof(!(cond)))
+#endif
+
 /* Words kept free between htop and stop (S_RESERVED on OTP 25's JIT). */
 #define GH_S_RESERVED 4
 /* Smallest young heap outside hibernation (H_MIN_SIZE). */
@@ -114,6 +129,10 @@ struct gh_proc {
   uint32_t gen_gcs;     /* minor GCs since the last full sweep */
   uint32_t max_gen_gcs; /* fullsweep_after */
   unsigned flags;       /* GH_F_* */
+  /* Why the minor GC that set GH_F_NEED_FULLSWEEP could not run: the reason
+   * the pending full sweep is traced with when it runs (later, if it failed
+   * then).  Meaningful only while the flag is set. */
+  gh_sweep_reason need_fullsweep_reason;
   size_t min_heap_size, min_vheap_size, max_heap_size;
   bool max_heap_include_bins;
   uint64_t hibernate_after_ms;
@@ -180,7 +199,64 @@ struct gh_runtime {
       bytes_allocated;
 };
 
+/* ---- Invariants, as predicates for GH_ASSERT ----------------------------- */
+
+/* A live process's young block: heap <= high_water <= htop <= stop < hend
+ * (the bottom frame is below hend), and limit between heap and stop. */
+static inline bool young_block_ordered(const gh_proc *p) {
+  const gh_proc_fast *f = &p->fast;
+  return f->heap && f->heap <= p->high_water && p->high_water <= f->htop &&
+         f->htop <= f->stop && f->stop < f->hend &&
+         (size_t)(f->hend - f->heap) == p->heap_sz && f->heap <= f->limit &&
+         f->limit <= f->stop;
+}
+
+/* No old block (all three NULL), or old_heap <= old_htop <= old_hend. */
+static inline bool old_block_ordered(const gh_proc *p) {
+  if (!p->old_heap)
+    return !p->old_htop && !p->old_hend;
+  return p->old_heap <= p->old_htop && p->old_htop <= p->old_hend;
+}
+
+/* mbuf_sz is the sum of used_size over the received fragments. */
+static inline bool mbuf_size_matches(const gh_proc *p) {
+  size_t sum = 0;
+  for (const gh_frag *f = p->mbuf; f; f = f->next)
+    sum += f->used_size;
+  return sum == p->mbuf_sz;
+}
+
+/* The off-heap list has refc_binaries entries, each with a live binary, and
+ * its vheap sums are overhead (young, fragments included) and bin_old_vheap
+ * (on the old heap).  O(list): for the end of a collection. */
+static inline bool mso_sums_match(const gh_proc *p) {
+  uint64_t n = 0, young = 0, old = 0;
+  for (const gh_procbin *pb = p->mso; pb; pb = pb->next) {
+    const gh_term *x = (const gh_term *)pb;
+    bool in_old = p->old_heap && x >= p->old_heap && x < p->old_htop;
+    if (atomic_load(&pb->val->refc) == 0)
+      return false;
+    *(in_old ? &old : &young) += pb->size / sizeof(gh_term);
+    n++;
+  }
+  return n == p->refc_binaries && young == p->overhead && old == p->bin_old_vheap;
+}
+
+/* mq_lock held: mq_tail is the last link (NULL), it is &mq_head exactly when
+ * the queue is empty, and so is mq_len 0. */
+static inline bool mailbox_shaped(gh_proc *p) {
+  bool empty = p->mq_head == NULL;
+  return *p->mq_tail == NULL && empty == (p->mq_tail == &p->mq_head) &&
+         empty == (atomic_load(&p->mq_len) == 0);
+}
+
 /* ---- Cross-file internal functions (gh__ prefix) ------------------------- */
+
+/* Every function one file defines and another calls is declared here, under
+ * the name of the file that defines it.  Headers beside this one hold only
+ * static inline helpers and the types they need. */
+
+typedef struct wstack wstack; /* wstack.h: an explicit stack of terms */
 
 /* heap.c */
 gh_status gh__alloc_slow(gh_proc *p, size_t words, gh_term *roots,
@@ -239,12 +315,19 @@ gh_term gh__procbin_at(gh_term *obj, gh_refc_bin *b, const uint8_t *bytes,
 /* message.c */
 void gh__frag_free(gh_runtime *rt, gh_frag *f);
 void gh__mailbox_drain(gh_proc *p);
+/* Words the copy of the boxed object at obj takes; pushes the terms inside
+ * it that the copy must also take. */
+size_t gh__boxed_copy_words(const gh_term *obj, wstack *ws);
 
 /* process.c */
 void gh__kill(gh_proc *p, size_t total, size_t limit);
 uint64_t gh__now_ms(gh_runtime *rt);
 /* How long a waiting process has waited (0 when it is not waiting). */
 uint64_t gh__waiting_ms(const gh_proc *p);
+/* How long the roots have not changed, per the census thread. */
+uint64_t gh__roots_quiet_ms(const gh_proc *p);
+/* The live process with that pid, or NULL; procs_lock held (read or write). */
+gh_proc *gh__registry_lookup(gh_runtime *rt, gh_pid pid);
 
 /* census.c */
 gh_status gh__census(gh_proc *p, gh_census_info *out);
@@ -253,10 +336,20 @@ gh_status gh__census_traced(gh_proc *p, gh_census_trigger trigger,
 void gh__census_at_end(gh_proc *p, gh_census_trigger trigger);
 uint64_t gh__roots_fingerprint(const gh_proc *p);
 bool gh__roots_unchanged(const gh_proc *p);
-/* process.c: how long the roots have not changed, per the census thread. */
-uint64_t gh__roots_quiet_ms(const gh_proc *p);
+
+/* stats.c */
+/* gh_proc_info without the argument checks (also for the trace events). */
+void gh__fill_info(const gh_proc *p, gh_gc_info *out);
+
+/* term.c */
+/* Words a copy of t takes (sets *failed if the stack ran out). */
+size_t gh__size_object(gh_runtime *rt, gh_term t, bool *failed);
 
 /* verify.c */
 gh_status gh__verify(const gh_proc *p, char *why, size_t why_size);
+/* GH_ASSERT's failure: file:line and the condition on stderr, then abort.
+ * Defined in debug builds only. */
+void gh__assert_fail(const char *cond, const char *file, int line)
+    __attribute__((noreturn, cold));
 
 #endif /* GH_INTERNAL_H */

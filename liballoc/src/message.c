@@ -152,23 +152,18 @@ void gh__mailbox_drain(gh_proc *p) {
   }
 }
 
-static gh_proc *lookup_live(gh_runtime *rt, gh_pid pid) {
-  gh_proc *q = rt->pid_buckets[pid & (rt->pid_nbuckets - 1)];
-  while (q && q->pid != pid)
-    q = q->hash_next;
-  return q;
-}
-
 /* Queues f on the live process `to`, or reports GH_ERR_NOPROC.  The registry
  * read lock keeps the receiver from exiting while we append. */
 static gh_status enqueue(gh_runtime *rt, gh_pid to, gh_frag *f) {
   pthread_rwlock_rdlock(&rt->procs_lock);
-  gh_proc *q = lookup_live(rt, to);
+  gh_proc *q = gh__registry_lookup(rt, to);
   if (q) {
     pthread_mutex_lock(&q->mq_lock);
+    GH_ASSERT(f->next == NULL && mailbox_shaped(q));
     *q->mq_tail = f;
     q->mq_tail = &f->next;
     atomic_fetch_add(&q->mq_len, 1);
+    GH_ASSERT(mailbox_shaped(q));
     pthread_mutex_unlock(&q->mq_lock);
   }
   pthread_rwlock_unlock(&rt->procs_lock);
@@ -192,6 +187,7 @@ gh_status gh_send(gh_proc *from, gh_pid to, gh_term msg) {
     return GH_ERR_NOMEM;
   copy_ctx c = {f, f->mem};
   f->msg = copy_struct(&c, msg);
+  GH_ASSERT(c.top == f->mem + f->used_size); /* size_object sized it exactly */
   if ((s = enqueue(from->rt, to, f)) != GH_OK)
     frag_discard(from->rt, f);
   return s;
@@ -199,6 +195,7 @@ gh_status gh_send(gh_proc *from, gh_pid to, gh_term msg) {
 
 static gh_frag *dequeue(gh_proc *p) {
   pthread_mutex_lock(&p->mq_lock);
+  GH_ASSERT(mailbox_shaped(p));
   gh_frag *f = p->mq_head;
   if (f) {
     p->mq_head = f->next;
@@ -206,6 +203,7 @@ static gh_frag *dequeue(gh_proc *p) {
       p->mq_tail = &p->mq_head;
     atomic_fetch_sub(&p->mq_len, 1);
   }
+  GH_ASSERT(mailbox_shaped(p));
   pthread_mutex_unlock(&p->mq_lock);
   return f;
 }
@@ -223,6 +221,7 @@ gh_status gh_receive(gh_proc *p, gh_term *out) {
   if (!f)
     return GH_ERR_EMPTY;
   gh_term msg = f->msg;
+  GH_ASSERT(young_block_ordered(p) && mbuf_size_matches(p));
   f->next = p->mbuf;
   p->mbuf = f;
   p->mbuf_sz += f->used_size;

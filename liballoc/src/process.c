@@ -224,7 +224,7 @@ void gh_runtime_stats_get(const gh_runtime *rt, gh_runtime_stats *out) {
   out->bytes_allocated = atomic_load(&r->bytes_allocated);
 }
 
-/* ---- Registry (procs_lock held for writing) ------------------------------------ */
+/* ---- Registry (procs_lock held: for reading to look up, else for writing) --- */
 
 static gh_status registry_grow(gh_runtime *rt) {
   size_t n = rt->pid_nbuckets * 2;
@@ -246,6 +246,7 @@ static gh_status registry_grow(gh_runtime *rt) {
 }
 
 static void registry_add(gh_runtime *rt, gh_proc *p) {
+  GH_ASSERT(rt->pid_count < rt->pid_nbuckets && !gh__registry_lookup(rt, p->pid));
   gh_proc **bucket = &rt->pid_buckets[p->pid & (rt->pid_nbuckets - 1)];
   p->hash_next = *bucket;
   *bucket = p;
@@ -257,12 +258,23 @@ static void registry_add(gh_runtime *rt, gh_proc *p) {
   rt->all = p;
 }
 
+/* The link of pid's hash chain that holds its process, or the chain's
+ * final NULL link when no live process has that pid. */
+static gh_proc **registry_link(gh_runtime *rt, gh_pid pid) {
+  gh_proc **link = &rt->pid_buckets[pid & (rt->pid_nbuckets - 1)];
+  while (*link && (*link)->pid != pid)
+    link = &(*link)->hash_next;
+  return link;
+}
+
+gh_proc *gh__registry_lookup(gh_runtime *rt, gh_pid pid) {
+  return *registry_link(rt, pid);
+}
+
 /* Removes a process from the pid table: sends to it fail from now on. */
 static void registry_unpublish(gh_runtime *rt, gh_proc *p) {
-  gh_proc **link = &rt->pid_buckets[p->pid & (rt->pid_nbuckets - 1)];
-  while (*link && *link != p)
-    link = &(*link)->hash_next;
-  if (*link) {
+  gh_proc **link = registry_link(rt, p->pid);
+  if (*link == p) {
     *link = p->hash_next;
     rt->pid_count--;
   }
@@ -414,6 +426,7 @@ gh_status gh_spawn(gh_runtime *rt, const gh_spawn_options *opts, gh_proc **out) 
 
 /* Ends a live process: unpublish (no new messages), then release all. */
 static void terminate(gh_proc *p, int reason) {
+  GH_ASSERT(p->alive);
   if (reason == 0)
     gh__census_at_end(p, GH_CENSUS_EXIT);
   trace_proc_exit(p, reason);
@@ -502,13 +515,6 @@ typedef struct idle_pass {
   gh_census_trigger trigger; /* census */
 } idle_pass;
 
-static gh_proc *registry_find(gh_runtime *rt, gh_pid pid) {
-  gh_proc *q = rt->pid_buckets[pid & (rt->pid_nbuckets - 1)];
-  while (q && q->pid != pid)
-    q = q->hash_next;
-  return q;
-}
-
 /* The pids of the live processes; *n of them (NULL and 0 when none, or when
  * the allocator fails: then this pass does nothing). */
 static gh_pid *snapshot_pids(gh_runtime *rt, size_t *n, size_t *cap) {
@@ -527,7 +533,7 @@ static gh_pid *snapshot_pids(gh_runtime *rt, size_t *n, size_t *cap) {
  * return, or NULL. */
 static gh_proc *claim(gh_runtime *rt, gh_pid pid) {
   pthread_rwlock_rdlock(&rt->procs_lock);
-  gh_proc *p = registry_find(rt, pid);
+  gh_proc *p = gh__registry_lookup(rt, pid);
   if (p && pthread_mutex_trylock(&p->state_lock) != 0)
     p = NULL; /* its owner is resuming or exiting it: not idle */
   pthread_rwlock_unlock(&rt->procs_lock);

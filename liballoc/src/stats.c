@@ -1,6 +1,5 @@
 /* stats.c -- process_info-style figures (erts_process_gc_info). */
 #include "term.h"
-#include "trace.h"
 
 #include <string.h>
 

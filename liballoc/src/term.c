@@ -9,11 +9,14 @@
 
 #include <string.h>
 
+/* Reads memory only for an aligned boxed pointer, which must be a term. */
 gh_type gh_typeof(gh_term t) {
   switch (term_tag(t)) {
   case GH_TAG_LIST:
-    return GH_T_CONS;
+    return is_misaligned(t) ? GH_T_INVALID : GH_T_CONS;
   case GH_TAG_BOXED:
+    if (is_misaligned(t))
+      return GH_T_INVALID;
     switch (header_subtag(*term_ptr(t))) {
     case GH_SUB_TUPLE:
       return GH_T_TUPLE;
@@ -169,7 +172,8 @@ gh_status gh_float(gh_proc *p, double value, gh_term *out) {
 }
 
 /* ---- Equality and size: iterative (wstack.h), so deep terms cannot
- * overflow the C stack. */
+ * overflow the C stack; the work stack grows through the runtime's
+ * allocator, and running out of it is GH_ERR_NOMEM, not an answer. */
 
 static bool binary_equal(gh_term a, gh_term b) {
   const uint8_t *da, *db;
@@ -212,9 +216,25 @@ static bool equal_step(wstack *ws, gh_term a, gh_term b) {
   }
 }
 
-bool gh_equal(gh_term a, gh_term b) {
+/* The checks of the readers that take the process: it is alive, and each
+ * term argument passes check_term. */
+static gh_status check_read(const gh_proc *p, gh_term a, gh_term b, const void *out) {
+  gh_status s = check_proc(p);
+  if (s == GH_OK && !out)
+    s = GH_ERR_NULL;
+  if (s == GH_OK)
+    s = check_term(p, a);
+  if (s == GH_OK)
+    s = check_term(p, b);
+  return s;
+}
+
+gh_status gh_equal(const gh_proc *p, gh_term a, gh_term b, bool *equal) {
+  gh_status s = check_read(p, a, b, equal);
+  if (s != GH_OK)
+    return s;
   wstack ws;
-  ws_init(&ws, NULL);
+  ws_init(&ws, p->rt);
   bool eq = true;
   ws_push(&ws, a);
   ws_push(&ws, b);
@@ -222,9 +242,12 @@ bool gh_equal(gh_term a, gh_term b) {
     gh_term y = ws_pop(&ws), x = ws_pop(&ws);
     eq = equal_step(&ws, x, y);
   }
-  eq = eq && !ws.failed;
+  bool failed = ws.failed;
   ws_release(&ws);
-  return eq;
+  if (failed)
+    return GH_ERR_NOMEM; /* the answer is not known */
+  *equal = eq;
+  return GH_OK;
 }
 
 /* Words a term takes on a heap, counted as a message copy would lay it out:
@@ -253,8 +276,14 @@ size_t gh__size_object(gh_runtime *rt, gh_term t, bool *failed) {
   return words;
 }
 
-size_t gh_flat_size(gh_term t) {
+gh_status gh_flat_size(const gh_proc *p, gh_term t, size_t *words) {
+  gh_status s = check_read(p, t, GH_NIL, words);
+  if (s != GH_OK)
+    return s;
   bool failed;
-  size_t n = gh__size_object(NULL, t, &failed);
-  return failed ? 0 : n;
+  size_t n = gh__size_object(p->rt, t, &failed);
+  if (failed)
+    return GH_ERR_NOMEM;
+  *words = n;
+  return GH_OK;
 }

@@ -49,6 +49,9 @@ static inline bool is_list(gh_term t) { return term_tag(t) == GH_TAG_LIST; }
 static inline bool is_boxed(gh_term t) { return term_tag(t) == GH_TAG_BOXED; }
 static inline bool is_header(gh_term t) { return term_tag(t) == GH_TAG_HEADER; }
 static inline bool is_pointer(gh_term t) { return (t & 0x3u) == 1 || (t & 0x3u) == 2; }
+/* A pointer term to an address that is not a multiple of the word size:
+ * never a term. */
+static inline bool is_misaligned(gh_term t) { return (t & 0x4u) != 0; }
 
 static inline gh_term *term_ptr(gh_term t) { return (gh_term *)(uintptr_t)(t & ~(gh_term)GH_TAG_MASK); }
 static inline gh_term make_list(const gh_term *cell) { return (gh_term)(uintptr_t)cell | GH_TAG_LIST; }
@@ -61,7 +64,11 @@ static inline unsigned header_subtag(gh_term h) { return (unsigned)((h >> 2) & 0
 static inline size_t header_arity(gh_term h) { return (size_t)(h >> 6); }
 
 /* Words of the whole boxed object that starts with header h.  A sub-binary's
- * orig word is not in its arity, so that scans visit it as a term ([24]). */
+ * orig word is not in its arity, so that a scan, which skips only the arity's
+ * raw words, visits orig as a term: the collector then keeps the original
+ * binary alive and updates the pointer when it moves.  BEAM's ErlSubBin has
+ * the same layout up to OTP 26 (erl_binary.h: HEADER_SUB_BIN has arity
+ * ERL_SUB_BIN_SIZE - 2). */
 static inline size_t object_words(gh_term h) {
   size_t n = header_arity(h) + 1;
   return header_subtag(h) == GH_SUB_SUB_BIN ? n + 1 : n;
@@ -84,12 +91,17 @@ static inline bool immediate_is_value(gh_term t) {
          (t & 0x3F) == GH_IMM2_ATOM;
 }
 
-/* Validates a term argument: a value, and for pointers, one into this
+/* Validates a term argument in O(1) (genheap.h, "What a term argument may
+ * be"): an immediate must be a value, a pointer word-aligned and into this
  * process's heaps.  The young heap, where nearly every argument lives, is
- * checked inline; the old heap and fragments out of line. */
+ * checked inline; the old heap and fragments out of line.  Whether a pointer
+ * is at the start of a term is not checked here: that takes a scan of the
+ * area (gh_verify_term). */
 static inline gh_status check_term(const gh_proc *p, gh_term t) {
   if (!is_pointer(t))
     return immediate_is_value(t) ? GH_OK : GH_ERR_BADARG;
+  if (GH_UNLIKELY(is_misaligned(t)))
+    return GH_ERR_BADARG;
   const gh_term *x = term_ptr(t);
   if (GH_LIKELY(x >= p->fast.heap && x < p->fast.htop))
     return GH_OK;

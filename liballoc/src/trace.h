@@ -13,7 +13,38 @@
 
 #include "internal.h"
 
-#ifdef GH_HAVE_LTTNG
+#if defined(GH_TRACE_HOOK)
+/* tests/test_trace.c compiles the library's sources with GH_TRACE_HOOK:
+ * every event is on and calls the test's gh_test_trace_<event> with the
+ * tracepoint's arguments, so that a unit test can check what is traced. */
+#define GH_TP_ENABLED(ev) 1
+#define GH_TP_DO(ev, ...) gh_test_trace_##ev(__VA_ARGS__)
+void gh_test_trace_proc_spawn(uint64_t pid, const char *name, uint64_t min_heap_size,
+                              uint64_t min_bin_vheap_size, uint64_t fullsweep_after,
+                              uint64_t max_heap_size, uint64_t hibernate_after_ms);
+void gh_test_trace_proc_exit(uint64_t pid, const char *name, int reason,
+                             const gh_gc_info *info);
+void gh_test_trace_gc_minor_start(uint64_t pid, const char *name, uint64_t need,
+                                  const gh_gc_info *info);
+void gh_test_trace_gc_minor_end(uint64_t pid, const char *name, uint64_t reclaimed,
+                                const gh_gc_info *info);
+void gh_test_trace_gc_major_start(uint64_t pid, const char *name, uint64_t need,
+                                  int reason, uint64_t waiting_ms, uint64_t quiet_ms,
+                                  int roots_unchanged, const gh_gc_info *info);
+void gh_test_trace_gc_major_end(uint64_t pid, const char *name, uint64_t reclaimed,
+                                int reason, const gh_gc_info *info);
+void gh_test_trace_promotion(uint64_t pid, uint64_t words, uint64_t bin_bytes);
+void gh_test_trace_hibernate(uint64_t pid, const char *name, uint64_t heap_block_before,
+                             uint64_t old_block_before, uint64_t mbuf_before,
+                             const gh_gc_info *info);
+void gh_test_trace_max_heap_kill(uint64_t pid, const char *name, uint64_t total,
+                                 uint64_t limit, const gh_gc_info *info);
+void gh_test_trace_census(uint64_t pid, const char *name, int trigger,
+                          uint64_t waiting_ms, uint64_t quiet_ms, int roots_unchanged,
+                          const gh_census_info *census, const gh_gc_info *info);
+void gh_test_trace_binary_alloc(uint64_t bin, uint64_t size, uint64_t owner);
+void gh_test_trace_binary_free(uint64_t bin, uint64_t size);
+#elif defined(GH_HAVE_LTTNG)
 #include "genheap_tp.h"
 #define GH_TP_ENABLED(ev) lttng_ust_tracepoint_enabled(genheap, ev)
 #define GH_TP_DO(ev, ...) lttng_ust_do_tracepoint(genheap, ev, __VA_ARGS__)
@@ -21,9 +52,6 @@
 #define GH_TP_ENABLED(ev) 0
 #define GH_TP_DO(ev, ...) ((void)0)
 #endif
-
-/* gh_proc_info without the argument checks. */
-void gh__fill_info(const gh_proc *p, gh_gc_info *out);
 
 static inline void trace_proc_spawn(const gh_proc *p) {
   if (GH_TP_ENABLED(proc_spawn))

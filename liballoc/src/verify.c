@@ -9,11 +9,17 @@
  *    a minor GC skip the old heap.
  * 3. The off-heap list holds live ProcBins of this process, each with a
  *    positive reference count, and its length and vheap sums match.
+ *
+ * gh_verify_term checks one word against the process's areas: a pointer is
+ * a term only at an object start, which only a walk of its area from the
+ * beginning can tell (a cons cell's car is never a header, so the walk knows
+ * each object's size), hence the O(heap) cost.
  */
 #include "term.h"
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 
 typedef struct vctx {
   const gh_proc *p;
@@ -126,6 +132,78 @@ gh_status gh__verify(const gh_proc *p, char *why, size_t why_size) {
     s = check_mso(&v);
   return s;
 }
+
+/* ---- One word ---------------------------------------------------------- */
+
+/* Is x the start of an object in the parsed area [lo, hi)?  Stops at the
+ * first object that does not end before x. */
+static bool object_start_in(const gh_term *x, const gh_term *lo, const gh_term *hi) {
+  const gh_term *w = lo;
+  while (w < x) {
+    size_t words = is_header(*w) ? object_words(*w) : 2;
+    if (words > (size_t)(hi - w))
+      return false;
+    w += words;
+  }
+  return w == x;
+}
+
+/* The area of p's terms that holds x: young heap, old heap or a received
+ * fragment; false when x is in none of them. */
+static bool area_of(const gh_proc *p, const gh_term *x, const gh_term **lo,
+                    const gh_term **hi) {
+  if (in(x, p->fast.heap, p->fast.htop)) {
+    *lo = p->fast.heap, *hi = p->fast.htop;
+    return true;
+  }
+  if (in(x, p->old_heap, p->old_htop)) {
+    *lo = p->old_heap, *hi = p->old_htop;
+    return true;
+  }
+  for (const gh_frag *f = p->mbuf; f; f = f->next)
+    if (in(x, f->mem, f->mem + f->used_size)) {
+      *lo = f->mem, *hi = f->mem + f->used_size;
+      return true;
+    }
+  return false;
+}
+
+gh_status gh_verify_term(const gh_proc *p, gh_term t) {
+  if (!p)
+    return GH_ERR_NULL;
+  if (!p->alive)
+    return GH_ERR_DEAD;
+  if (!is_pointer(t))
+    return immediate_is_value(t) ? GH_OK : GH_ERR_BADARG;
+  if (is_misaligned(t))
+    return GH_ERR_BADARG;
+  const gh_term *x = term_ptr(t), *lo, *hi;
+  if (!area_of(p, x, &lo, &hi))
+    return GH_ERR_FOREIGN_TERM;
+  if (!object_start_in(x, lo, hi))
+    return GH_ERR_BADARG; /* inside an object */
+  if (is_list(t))
+    return !is_header(x[0]) && hi - x >= 2 ? GH_OK : GH_ERR_BADARG;
+  if (!is_header(x[0]))
+    return GH_ERR_BADARG; /* a boxed pointer to a cons cell */
+  switch (header_subtag(x[0])) {
+  case GH_SUB_TUPLE:
+  case GH_SUB_FLOAT:
+  case GH_SUB_REFC_BIN:
+  case GH_SUB_HEAP_BIN:
+  case GH_SUB_SUB_BIN:
+    return GH_OK;
+  default:
+    return GH_ERR_BADARG;
+  }
+}
+
+#ifdef GH_DEBUG
+void gh__assert_fail(const char *cond, const char *file, int line) {
+  fprintf(stderr, "genheap: %s:%d: assertion failed: %s\n", file, line, cond);
+  abort(); /* debug builds only: stop where the invariant broke */
+}
+#endif
 
 gh_status gh_verify(const gh_proc *p, char *why, size_t why_size) {
   if (!p)

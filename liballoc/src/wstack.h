@@ -2,29 +2,29 @@
  *
  * Terms can nest arbitrarily deep (a list of lists of ...), so traversals
  * that would recurse use this instead of the C stack.  It starts inline and
- * grows through the runtime's allocator, or the C library's when there is no
- * runtime at hand (gh_equal, gh_flat_size); a failed growth is remembered in
- * `failed` and the caller reports GH_ERR_NOMEM.
+ * grows through the runtime's allocator (genheap.h: every byte comes from
+ * it); a failed growth is remembered in `failed` and the caller reports
+ * GH_ERR_NOMEM.
  */
 #ifndef GH_WSTACK_H
 #define GH_WSTACK_H
 
 #include "internal.h"
 
-#include <stdlib.h>
 #include <string.h>
 
 #define GH_WSTACK_INLINE 64
 
-typedef struct wstack {
-  gh_runtime *rt; /* NULL: use malloc */
+struct wstack { /* typedef'd in internal.h */
+  gh_runtime *rt; /* whose allocator the stack grows with */
   gh_term *items;
   size_t len, cap;
   bool failed;
   gh_term inline_items[GH_WSTACK_INLINE];
-} wstack;
+};
 
 static inline void ws_init(wstack *ws, gh_runtime *rt) {
+  GH_ASSERT(rt != NULL);
   ws->rt = rt;
   ws->items = ws->inline_items;
   ws->len = 0;
@@ -35,17 +35,13 @@ static inline void ws_init(wstack *ws, gh_runtime *rt) {
 static inline void ws_release(wstack *ws) {
   if (ws->items == ws->inline_items)
     return;
-  if (ws->rt)
-    gh__free(ws->rt, ws->items, ws->cap * sizeof(gh_term));
-  else
-    free(ws->items);
+  gh__free(ws->rt, ws->items, ws->cap * sizeof(gh_term));
   ws->items = ws->inline_items;
 }
 
 static inline bool ws_grow(wstack *ws) {
   size_t ncap = ws->cap * 2;
-  gh_term *n = ws->rt ? gh__alloc(ws->rt, ncap * sizeof(gh_term))
-                      : malloc(ncap * sizeof(gh_term));
+  gh_term *n = gh__alloc(ws->rt, ncap * sizeof(gh_term));
   if (!n) {
     ws->failed = true;
     return false;
@@ -65,11 +61,5 @@ static inline void ws_push(wstack *ws, gh_term t) {
 
 static inline bool ws_empty(const wstack *ws) { return ws->len == 0; }
 static inline gh_term ws_pop(wstack *ws) { return ws->items[--ws->len]; }
-
-/* message.c: words the copy of the boxed object at obj takes; pushes the
- * terms inside it that the copy must also take. */
-size_t gh__boxed_copy_words(const gh_term *obj, wstack *ws);
-/* term.c: words a copy of t takes (sets *failed if the stack ran out). */
-size_t gh__size_object(gh_runtime *rt, gh_term t, bool *failed);
 
 #endif /* GH_WSTACK_H */

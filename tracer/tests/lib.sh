@@ -35,3 +35,18 @@ require_lttng() {
 
 # Unique per test and per run: several people and tests share the daemon.
 session_name() { echo "gh-$test_name-$$-$1"; }
+
+# wait_until COMMAND...: runs COMMAND until it succeeds.  The 60 s limit is
+# only a safety net against a hung test: nothing is asserted about how long
+# it takes.
+wait_until() {
+  tries=0
+  until "$@"; do
+    [ "$tries" -lt 600 ] || return 1
+    sleep 0.1
+    tries=$((tries + 1))
+  done
+}
+
+# wait_for FILE: waits until FILE exists.
+wait_for() { wait_until test -e "$1"; }

@@ -9,7 +9,7 @@ process (vpid) are considered: other genheap programs may be traced into the
 same daemon's buffers at the same time.  Checks, per genheap process:
 
 - every event carries the vpid, vtid and procname contexts;
-- proc_spawn has schema 1 and the process's name;
+- proc_spawn has schema 2 and the process's name;
 - each gc_minor_end either completed the minor (minor_gcs grew by one) or
   is a failed minor (reclaimed 0, minor_gcs unchanged) followed by the
   gc_major pair; completed minors == minor_gcs printed;
@@ -129,7 +129,7 @@ def check_process(chk, pid, want, evs):
     spawn = [f for n, f in evs if n == "proc_spawn"]
     chk.expect(len(spawn) == 1, f"{tag}: {len(spawn)} proc_spawn events")
     if spawn:
-        chk.equal(f"{tag}: proc_spawn schema", spawn[0].get("schema"), 1)
+        chk.equal(f"{tag}: proc_spawn schema", spawn[0].get("schema"), 2)
         chk.equal(f"{tag}: proc_spawn name", spawn[0].get("name"), want["name"])
     chk.equal(f"{tag}: completed minor GCs", check_minors(chk, tag, evs),
               want["minor_gcs"])
