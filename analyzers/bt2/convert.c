@@ -32,7 +32,8 @@ static const char *const event_names[GHA_EV_COUNT] = {
     [GHA_EV_MAX_HEAP_KILL] = "genheap:max_heap_kill",
     [GHA_EV_BINARY_ALLOC] = "genheap:binary_alloc",
     [GHA_EV_BINARY_FREE] = "genheap:binary_free",
-    [GHA_EV_CENSUS] = "genheap:census"};
+    [GHA_EV_CENSUS] = "genheap:census",
+    [GHA_EV_PROC_INFO] = "genheap:proc_info"};
 
 /* A member to read: its index (-1 absent) and how (asking each field its
  * class type would cost as much as the rest of the decoding). */
@@ -56,6 +57,7 @@ struct gha_ec_entry {
 struct gha_trace_entry {
   const bt_trace *trace;      /* a reference is held */
   uint32_t host;
+  uint8_t runtime;            /* enum gha_runtime */
 };
 
 void gha_bt2_init(struct gha_bt2 *cv, struct gha_analyzer *an) {
@@ -162,13 +164,33 @@ static struct gha_ec_entry *plan_for(struct gha_bt2 *cv, const bt_event_class *e
   return e;
 }
 
+static const char *env_string(const bt_trace *trace, const char *key) {
+  const bt_value *v = bt_trace_borrow_environment_entry_value_by_name_const(trace, key);
+  return v && bt_value_is_string(v) ? bt_value_string_get(v) : "";
+}
+
+/* The runtime the trace came from (genheap-beam writes "BEAM" and where
+ * from), noted once per trace for the reports. */
+static uint8_t runtime_of(struct gha_bt2 *cv, const bt_trace *trace) {
+  if (strcmp(env_string(trace, "genheap_runtime"), "BEAM") != 0)
+    return GHA_RUNTIME_GENHEAP;
+  char origin[256];
+  snprintf(origin, sizeof origin, "BEAM, OTP %s (erts %s), node %s, host %s",
+           env_string(trace, "otp_release"), env_string(trace, "erts_version"),
+           env_string(trace, "node"), env_string(trace, "hostname"));
+  gha_note_origin(cv->an, GHA_RUNTIME_BEAM, origin);
+  return GHA_RUNTIME_BEAM;
+}
+
 /* The host id and trace index of a trace, cached by trace pointer. */
 static int host_for(struct gha_bt2 *cv, const bt_trace *trace, uint32_t *host,
-                    uint32_t *index) {
+                    uint32_t *index, uint8_t *runtime) {
   for (size_t i = 0; i < cv->ntraces; i++)
     if (cv->traces[i].trace == trace) {
       *host = cv->traces[i].host;
       *index = (uint32_t)i;
+      if (runtime)
+        *runtime = cv->traces[i].runtime;
       return 0;
     }
   *index = (uint32_t)cv->ntraces;
@@ -183,6 +205,9 @@ static int host_for(struct gha_bt2 *cv, const bt_trace *trace, uint32_t *host,
   bt_trace_get_ref(trace);
   cv->traces[cv->ntraces].trace = trace;
   cv->traces[cv->ntraces].host = *host = gha_host_id(cv->an, name);
+  cv->traces[cv->ntraces].runtime = runtime_of(cv, trace);
+  if (runtime)
+    *runtime = cv->traces[cv->ntraces].runtime;
   cv->ntraces++;
   return 0;
 }
@@ -265,7 +290,8 @@ static int handle_event(struct gha_bt2 *cv, const bt_message *msg) {
       bt_message_event_borrow_default_clock_snapshot_const(msg), &ns);
   ev.ts_ns = (uint64_t)ns;
   const bt_stream *stream = bt_event_borrow_stream_const(event);
-  if (host_for(cv, bt_stream_borrow_trace_const(stream), &ev.host, &ev.trace) < 0)
+  if (host_for(cv, bt_stream_borrow_trace_const(stream), &ev.host, &ev.trace,
+               &ev.runtime) < 0)
     return fail(cv, "could not be decoded: out of memory", name);
   ev.vpid = (int64_t)member_u64(bt_event_borrow_common_context_field_const(event),
                                 e->vpid);
@@ -305,7 +331,7 @@ static int handle_packet(struct gha_bt2 *cv, const bt_message *msg, bool end) {
       ns < 0)
     return 0;
   uint32_t host, trace;
-  if (host_for(cv, bt_stream_borrow_trace_const(stream), &host, &trace) < 0)
+  if (host_for(cv, bt_stream_borrow_trace_const(stream), &host, &trace, NULL) < 0)
     return fail(cv, "could not be decoded: out of memory", "packet");
   gha_note_time(cv->an, trace, (uint64_t)ns);
   return 0;

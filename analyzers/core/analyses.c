@@ -167,6 +167,32 @@ static const char *const binleak_fix =
     "hibernate the idle process (hibernate_after_ms with gh_wait and "
     "gh_runtime_hibernate_idle), or sweep (gh_gc GH_GC_MAJOR) after "
     "forwarding large binaries";
+static const char *const idle_burst_fix =
+    "hibernate after the burst (gh_hibernate or hibernate_after_ms), "
+    "or run the burst in a short-lived process";
+
+/* The same fixes in BEAM's terms, for processes of BEAM traces. */
+static const char *const beam_bloat_fix =
+    "hibernate it when idle ({hibernate_after, Ms} in gen_server/GenServer "
+    "start options, or erlang:hibernate/3), give it {fullsweep_after, N} "
+    "(spawn_opt or process_flag/2), call erlang:garbage_collect(Pid) after "
+    "its burst, or do the burst in a short-lived process";
+static const char *const beam_binleak_fix =
+    "hibernate it when idle ({hibernate_after, Ms}), call "
+    "erlang:garbage_collect(Pid) after forwarding large binaries, give it "
+    "{fullsweep_after, N}, or keep only binary:copy/1 of the parts it needs";
+static const char *const beam_idle_burst_fix =
+    "hibernate after the burst ({hibernate_after, Ms} or "
+    "erlang:hibernate/3), or run the burst in a short-lived process";
+
+static const char *fix_for(const struct gha_proc *p, enum gha_analysis a) {
+  bool beam = p->runtime == GHA_RUNTIME_BEAM;
+  switch (a) {
+  case GHA_BLOAT: return beam ? beam_bloat_fix : bloat_fix;
+  case GHA_BINLEAK: return beam ? beam_binleak_fix : binleak_fix;
+  default: return beam ? beam_idle_burst_fix : idle_burst_fix;
+  }
+}
 
 static void check_bloat(struct gha_analyzer *an, struct gha_proc *p,
                         const struct gha_waste_summary *w) {
@@ -174,7 +200,7 @@ static void check_bloat(struct gha_analyzer *an, struct gha_proc *p,
   if (report_measured(an, p, GHA_BLOAT, w)) {
     if (p->finding_at[GHA_BLOAT] >= 0) {
       an->findings[p->finding_at[GHA_BLOAT]].held_words = g->old_heap_size;
-      an->findings[p->finding_at[GHA_BLOAT]].fix = bloat_fix;
+      an->findings[p->finding_at[GHA_BLOAT]].fix = fix_for(p, GHA_BLOAT);
     }
     return;
   }
@@ -192,7 +218,7 @@ static void check_bloat(struct gha_analyzer *an, struct gha_proc *p,
   f->evidence = "none";
   f->held_words = f->waste_words = f->would_free = g->old_heap_size;
   f->would_free_kind = "estimated";
-  f->fix = bloat_fix;
+  f->fix = fix_for(p, GHA_BLOAT);
 }
 
 static void check_binleak(struct gha_analyzer *an, struct gha_proc *p,
@@ -202,7 +228,7 @@ static void check_binleak(struct gha_analyzer *an, struct gha_proc *p,
     if (p->finding_at[GHA_BINLEAK] >= 0) {
       struct gha_finding *f = &an->findings[p->finding_at[GHA_BINLEAK]];
       f->held_words = g->bin_old_vheap_size;
-      f->fix = binleak_fix;
+      f->fix = fix_for(p, GHA_BINLEAK);
     }
     return;
   }
@@ -221,7 +247,7 @@ static void check_binleak(struct gha_analyzer *an, struct gha_proc *p,
   f->held_words = f->waste_words = g->bin_old_vheap_size;
   f->would_free = g->bin_old_vheap_size - p->binold_after_sweep;
   f->would_free_kind = "estimated";
-  f->fix = binleak_fix;
+  f->fix = fix_for(p, GHA_BINLEAK);
 }
 
 static void check_idle_burst(struct gha_analyzer *an, struct gha_proc *p) {
@@ -240,8 +266,7 @@ static void check_idle_burst(struct gha_analyzer *an, struct gha_proc *p) {
   f->held_words = held;
   f->evidence = "none";
   f->life_share = life ? (double)idle / (double)life : 0.0;
-  f->fix = "hibernate after the burst (gh_hibernate or hibernate_after_ms), "
-           "or run the burst in a short-lived process";
+  f->fix = fix_for(p, GHA_IDLE_BURST);
 }
 
 static int proc_order(const void *a, const void *b) {

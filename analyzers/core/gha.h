@@ -43,8 +43,19 @@ enum gha_event_type {
   GHA_EV_BINARY_ALLOC,
   GHA_EV_BINARY_FREE,
   GHA_EV_CENSUS,
+  GHA_EV_PROC_INFO, /* a snapshot (BEAM recorder): name and GC-info block */
   GHA_EV_COUNT
 };
+
+/* The runtime a trace came from: the trace environment's `genheap_runtime`
+ * ("BEAM" for genheap-beam's traces; absent for libgenheap programs).
+ * Reports say it, and give that runtime's fixes. */
+enum gha_runtime { GHA_RUNTIME_GENHEAP, GHA_RUNTIME_BEAM };
+const char *gha_runtime_name(enum gha_runtime r); /* "genheap", "BEAM" */
+
+/* `reason` of a full sweep that the BEAM recorder forced to measure the
+ * garbage (BEAM cannot count live words without collecting). */
+#define GHA_SWEEP_RECORDER 6
 
 /* The GC-info block, field for field as in the trace (words / counters),
  * expanded from genheap.h's list. */
@@ -81,6 +92,7 @@ struct gha_event {
   uint64_t ts_ns;      /* nanoseconds from the clock's origin */
   uint32_t host;       /* from gha_host_id() */
   uint32_t trace;      /* which trace it came from (0..GHA_TRACES_MAX-1) */
+  uint8_t runtime;     /* enum gha_runtime of that trace */
   int64_t vpid;
   uint64_t pid;        /* genheap pid */
   const char *name;    /* may be NULL; copied when kept */
@@ -174,6 +186,8 @@ struct gha_proc {
   bool exited, killed, spawned;
   bool freed;                  /* its runtime ended (census runtime_end) */
   bool retired;                /* its key was spawned again: not looked up */
+  uint8_t runtime;             /* enum gha_runtime of its trace */
+  uint8_t sweep_reason;        /* reason of the open gc_major_start */
   uint64_t end_ns;             /* exit, kill or runtime end (0: alive) */
   uint64_t hibernate_after_ms, fullsweep_after;
   bool has_info;
@@ -248,6 +262,15 @@ void gha_note_discarded(struct gha_analyzer *an, uint64_t count);
  * beginning or end): the trace spans from its first to its last such time,
  * so processes that idle to the end of the recording are seen idling. */
 void gha_note_time(struct gha_analyzer *an, uint32_t trace, uint64_t ts_ns);
+/* Where trace `origin` came from, for the reports ("BEAM, OTP 25, node
+ * a@b, host h"); kept once per distinct text. */
+void gha_note_origin(struct gha_analyzer *an, enum gha_runtime rt,
+                     const char *origin);
+size_t gha_origin_count(const struct gha_analyzer *an);
+const char *gha_origin_at(const struct gha_analyzer *an, size_t i,
+                          enum gha_runtime *rt);
+/* Sweeps the BEAM recorder forced to measure waste (reason 6). */
+uint64_t gha_recorder_sweep_count(const struct gha_analyzer *an);
 /* Runs the analyses (idempotent); call after the last event. */
 void gha_finish(struct gha_analyzer *an);
 

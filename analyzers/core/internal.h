@@ -17,6 +17,10 @@ struct gha_analyzer {
   struct gha_proc *last;     /* cache: consecutive events share a process */
   uint64_t events, discarded;
   uint64_t key_reuses;       /* a second proc_spawn for a known key */
+  char **origins;            /* where the traces came from (gha_note_origin) */
+  uint8_t *origin_rt;        /* their runtimes */
+  size_t norigins;
+  uint64_t recorder_sweeps;  /* reason-6 sweeps measured */
   uint64_t begin_ns, end_ns;
   bool timed;                /* begin_ns/end_ns hold a time */
   uint64_t trace_end_ns[GHA_TRACES_MAX]; /* last timestamp per trace */

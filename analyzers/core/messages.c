@@ -4,6 +4,7 @@
 #include "internal.h"
 
 #include <stdio.h>
+#include <string.h>
 
 /* How the process's life ended. */
 static const char *ending(const struct gha_proc *p) {
@@ -21,21 +22,39 @@ static double since_begin_s(const struct gha_analyzer *an, uint64_t ns) {
   return ns > b ? (double)(ns - b) / 1e9 : 0.0;
 }
 
+/* What measured it; on BEAM, why a sweep was needed. */
+static const char *measured_by(const struct gha_finding *f) {
+  if (f->proc->runtime != GHA_RUNTIME_BEAM)
+    return f->evidence;
+  return strcmp(f->evidence, "recorder sweep") == 0
+             ? "recorder sweep: BEAM counts live words only by collecting"
+             : f->evidence;
+}
+
 static void measured(const struct gha_analyzer *an, const struct gha_finding *f,
                      char *buf, size_t size) {
   bool bins = f->analysis == GHA_BINLEAK;
   const struct gha_options *o = gha_opts(an);
   snprintf(buf, size,
-           "held %llu words of %s (peak), at least %llu of them for %.3f s "
+           "%sheld %llu words of %s (peak), at least %llu of them for %.3f s "
            "(%.0f%% of its life, from %.3f s to %.3f s of the trace) %s; "
            "%.4g word-seconds (measured: %s)",
+           f->proc->runtime == GHA_RUNTIME_BEAM ? "BEAM process " : "",
            (unsigned long long)f->waste_words,
            bins ? "refc binaries that only old-heap garbage referenced"
                 : "old-heap garbage",
            (unsigned long long)(bins ? o->binleak_min_words : o->bloat_min_words),
            (double)f->above_ns / 1e9, 100.0 * f->life_share,
            since_begin_s(an, f->from_ns), since_begin_s(an, f->until_ns),
-           ending(f->proc), f->waste_word_s, f->evidence);
+           ending(f->proc), f->waste_word_s, measured_by(f));
+}
+
+/* Why nothing measured it. */
+static const char *unmeasured(const struct gha_proc *p) {
+  return p->runtime == GHA_RUNTIME_BEAM
+             ? "BEAM counts live words only by collecting, and nothing swept "
+               "it (genheap-beam --sweep does)"
+             : "no census or sweep measured how much of it is garbage";
 }
 
 static void suspected(const struct gha_analyzer *an, const struct gha_finding *f,
@@ -45,18 +64,18 @@ static void suspected(const struct gha_analyzer *an, const struct gha_finding *f
   if (f->analysis == GHA_BINLEAK)
     snprintf(buf, size,
              "old heap references %llu words of refc binaries (%u growth steps, "
-             "no full sweep for %.3f s) %s; no census or sweep measured how "
-             "many are garbage: up to %llu words (estimated)",
+             "no full sweep for %.3f s) %s; %s: up to %llu words are garbage "
+             "(estimated)",
              (unsigned long long)f->held_words, p->binold_steps, unswept,
-             ending(p), (unsigned long long)f->would_free);
+             ending(p), unmeasured(p), (unsigned long long)f->would_free);
   else
     snprintf(buf, size,
              "old heap holds %llu words (block %llu), unswept for %.3f s and "
-             "idle %.3f s %s; no census or sweep measured how much of it is "
-             "garbage: a full sweep would free up to %llu words (estimated)",
+             "idle %.3f s %s; %s: a full sweep would free up to %llu words "
+             "(estimated)",
              (unsigned long long)f->held_words,
              (unsigned long long)p->info.old_heap_block_size, unswept,
-             (double)f->idle_ns / 1e9, ending(p),
+             (double)f->idle_ns / 1e9, ending(p), unmeasured(p),
              (unsigned long long)f->would_free);
 }
 

@@ -51,6 +51,10 @@ void gha_analyzer_free(struct gha_analyzer *an) {
   for (size_t i = 0; i < an->nhosts; i++)
     free(an->hosts[i]);
   free(an->hosts);
+  for (size_t i = 0; i < an->norigins; i++)
+    free(an->origins[i]);
+  free(an->origins);
+  free(an->origin_rt);
   free(an->findings);
   free(an);
 }
@@ -153,6 +157,7 @@ static struct gha_proc *add_proc(struct gha_analyzer *an,
   p->pid = ev->pid;
   p->first_ns = ev->ts_ns;
   p->trace = ev->trace < GHA_TRACES_MAX ? ev->trace : GHA_TRACES_MAX - 1;
+  p->runtime = ev->runtime;
   p->series_stride = 1;
   p->minor_start_ns = p->major_start_ns = UINT64_MAX;
   p->sweep_start_ns = UINT64_MAX;
@@ -237,6 +242,7 @@ static void on_major_start(struct gha_proc *p, const struct gha_event *ev) {
   p->major_start_ns = ev->ts_ns;
   if (!ev->has_info)
     return;
+  p->sweep_reason = (uint8_t)ev->reason;
   p->sweep_start_ns = ev->ts_ns;
   p->sweep_since_ns = evidence_since(p, ev);
   p->sweep_start_old = ev->info.old_heap_size;
@@ -256,10 +262,15 @@ static void measure_sweep(struct gha_analyzer *an, struct gha_proc *p,
   uint64_t bins = p->sweep_start_binold > ev->info.bin_vheap_size
                       ? p->sweep_start_binold - ev->info.bin_vheap_size
                       : 0;
-  gha_waste_measured(&p->waste, GHA_BY_SWEEP, p->sweep_since_ns,
-                     p->sweep_start_ns, old);
-  gha_waste_measured(&p->binwaste, GHA_BY_SWEEP, p->sweep_since_ns,
-                     p->sweep_start_ns, bins);
+  /* the BEAM recorder's sweeps (reason 6) say who forced them */
+  enum gha_measure by = GHA_BY_SWEEP;
+  if (p->sweep_reason == GHA_SWEEP_RECORDER) {
+    by = GHA_BY_RECORDER;
+    an->recorder_sweeps++;
+  }
+  gha_waste_measured(&p->waste, by, p->sweep_since_ns, p->sweep_start_ns, old);
+  gha_waste_measured(&p->binwaste, by, p->sweep_since_ns, p->sweep_start_ns,
+                     bins);
   gha_waste_sweep(&p->waste, p->sweep_start_ns, ev->ts_ns, an->opts.bloat_min_words);
   gha_waste_sweep(&p->binwaste, p->sweep_start_ns, ev->ts_ns,
                   an->opts.binleak_min_words);
@@ -346,6 +357,10 @@ static uint8_t apply_event(struct gha_analyzer *an, struct gha_proc *p,
   case GHA_EV_CENSUS:
     on_census(p, ev);
     return GHA_MARK_CENSUS;
+  case GHA_EV_PROC_INFO:
+    /* a snapshot: its GC-info block (gha_feed keeps it) and its name, no
+     * collection */
+    return 0;
   default:
     return 0;
   }
@@ -371,7 +386,9 @@ bool gha_feed(struct gha_analyzer *an, const struct gha_event *ev) {
   if (!p && !(p = add_proc(an, ev)))
     return false;
   an->last = p;
-  if (ev->name && ev->name[0] && !p->name[0]) {
+  /* the first name sticks, but a snapshot's is the recorder's best one
+   * (a registered name, BEAM's initial call) */
+  if (ev->name && ev->name[0] && (!p->name[0] || ev->type == GHA_EV_PROC_INFO)) {
     gha_clean_name(p->name, sizeof p->name, ev->name);
   }
   if (ev->ts_ns < p->first_ns)
@@ -388,6 +405,43 @@ bool gha_feed(struct gha_analyzer *an, const struct gha_event *ev) {
   }
   an->finished = false;
   return true;
+}
+
+const char *gha_runtime_name(enum gha_runtime r) {
+  return r == GHA_RUNTIME_BEAM ? "BEAM" : "genheap";
+}
+
+void gha_note_origin(struct gha_analyzer *an, enum gha_runtime rt,
+                     const char *origin) {
+  for (size_t i = 0; i < an->norigins; i++)
+    if (strcmp(an->origins[i], origin) == 0)
+      return;
+  char **grown = realloc(an->origins, (an->norigins + 1) * sizeof *grown);
+  if (!grown)
+    return;
+  an->origins = grown;
+  uint8_t *rts = realloc(an->origin_rt, an->norigins + 1);
+  if (!rts)
+    return;
+  an->origin_rt = rts;
+  if (!(an->origins[an->norigins] = strdup(origin)))
+    return;
+  an->origin_rt[an->norigins++] = (uint8_t)rt;
+}
+
+size_t gha_origin_count(const struct gha_analyzer *an) { return an->norigins; }
+
+const char *gha_origin_at(const struct gha_analyzer *an, size_t i,
+                          enum gha_runtime *rt) {
+  if (i >= an->norigins)
+    return NULL;
+  if (rt)
+    *rt = (enum gha_runtime)an->origin_rt[i];
+  return an->origins[i];
+}
+
+uint64_t gha_recorder_sweep_count(const struct gha_analyzer *an) {
+  return an->recorder_sweeps;
 }
 
 void gha_note_discarded(struct gha_analyzer *an, uint64_t count) {

@@ -5,7 +5,11 @@
 #include <string.h>
 
 const char *gha_measure_name(enum gha_measure m) {
-  return m == GHA_BY_CENSUS ? "census" : "sweep";
+  switch (m) {
+  case GHA_BY_CENSUS: return "census";
+  case GHA_BY_RECORDER: return "recorder sweep";
+  default: return "sweep";
+  }
 }
 
 void gha_waste_init(struct gha_waste *w, uint64_t start_ns) {

@@ -20,8 +20,9 @@
 #define GHA_STAIRS 4 /* steps kept per epoch; dropping one only lowers the bound */
 
 /* What measured the garbage. */
-enum gha_measure { GHA_BY_SWEEP, GHA_BY_CENSUS };
-const char *gha_measure_name(enum gha_measure m); /* "sweep", "census" */
+enum gha_measure { GHA_BY_SWEEP, GHA_BY_CENSUS, GHA_BY_RECORDER };
+/* "sweep", "census", "recorder sweep" (a sweep the BEAM recorder forced) */
+const char *gha_measure_name(enum gha_measure m);
 
 struct gha_stair {
   uint64_t since_ns; /* from here on ... */

@@ -178,6 +178,16 @@ int gha_report_html(FILE *out, const struct gha_analyzer *an,
   fprintf(out, "<p>%llu events, %zu processes, %llu events lost.</p>\n",
           (unsigned long long)gha_event_count(an), gha_proc_count(an),
           (unsigned long long)gha_discarded_count(an));
+  for (size_t i = 0; i < gha_origin_count(an); i++) {
+    fputs("<p class=\"runtime\">runtime: ", out);
+    gha_put_xml_text(out, gha_origin_at(an, i, NULL));
+    fputs("</p>\n", out);
+  }
+  if (gha_recorder_sweep_count(an))
+    fprintf(out, "<p>The recorder swept %llu BEAM process(es) that the "
+                 "analyses could flag, and recorded what each sweep freed: "
+                 "measured waste (BEAM counts live words only by collecting)."
+                 "</p>\n", (unsigned long long)gha_recorder_sweep_count(an));
   findings_list(out, an);
   fputs("<h2>Flagged processes</h2>\n<p class=\"legend\"><span style=\""
         "color:#2980b9\">young heap</span><span style=\"color:#e67e22\">old "

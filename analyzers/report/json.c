@@ -22,6 +22,8 @@ static void put_key(FILE *out, const struct gha_analyzer *an,
   fprintf(out, ",\"vpid\":%lld,\"pid\":%llu,\"name\":", (long long)p->vpid,
           U(p->pid));
   gha_put_json_string(out, p->name);
+  fprintf(out, ",\"runtime\":\"%s\"",
+          gha_runtime_name((enum gha_runtime)p->runtime));
 }
 
 static void put_waste(FILE *out, const char *key,
@@ -134,6 +136,13 @@ int gha_report_json(FILE *out, const struct gha_analyzer *an,
           U(gha_key_reuse_count(an)),
           U(gha_trace_begin_ns(an)), U(gha_trace_end_ns(an)));
   put_options(out, gha_opts(an));
+  fputs(",\"runtimes\":[", out);
+  for (size_t i = 0; i < gha_origin_count(an); i++) {
+    if (i)
+      fputc(',', out);
+    gha_put_json_string(out, gha_origin_at(an, i, NULL));
+  }
+  fprintf(out, "],\"recorder_sweeps\":%llu", U(gha_recorder_sweep_count(an)));
   fputs(",\"processes\":[", out);
   for (size_t i = 0; i < gha_proc_count(an); i++) {
     if (i)

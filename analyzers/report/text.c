@@ -10,7 +10,16 @@ static void header(FILE *out, const struct gha_analyzer *an) {
   if (gha_discarded_count(an))
     fprintf(out, ", %llu events LOST (discarded by the tracer)",
             (unsigned long long)gha_discarded_count(an));
-  fputs("\n\n", out);
+  fputc('\n', out);
+  for (size_t i = 0; i < gha_origin_count(an); i++)
+    fprintf(out, "runtime: %s\n", gha_origin_at(an, i, NULL));
+  if (gha_recorder_sweep_count(an))
+    fprintf(out, "the recorder swept %llu BEAM process%s that the analyses "
+                 "could flag and recorded what each sweep freed: measured "
+                 "waste (BEAM counts live words only by collecting)\n",
+            (unsigned long long)gha_recorder_sweep_count(an),
+            gha_recorder_sweep_count(an) == 1 ? "" : "es");
+  fputc('\n', out);
 }
 
 static void table(FILE *out, const struct gha_analyzer *an) {

@@ -32,6 +32,7 @@ static void feed_ev(struct synth_proc *sp, enum gha_event_type t, uint64_t ts,
   ev.host = sp->host;
   ev.vpid = sp->vpid;
   ev.pid = sp->pid;
+  ev.runtime = sp->runtime;
   ev.name = sp->name;
   ev.reclaimed = reclaimed;
   ev.reason = reason;
@@ -131,6 +132,10 @@ void synth_census(struct synth_proc *sp, uint64_t ts, uint64_t old_live,
       .bin_old_size = sp->g.bin_old_vheap_size,
       .bin_old_live = bin_old_live};
   feed_ev(sp, GHA_EV_CENSUS, ts, 0, trigger, &e, &c);
+}
+
+void synth_proc_info(struct synth_proc *sp, uint64_t ts) {
+  feed(sp, GHA_EV_PROC_INFO, ts, 0, 0);
 }
 
 void synth_packet(struct gha_analyzer *an, uint64_t ts) {

@@ -14,6 +14,7 @@ struct synth_proc {
   int64_t vpid;
   uint64_t pid;
   const char *name;
+  uint8_t runtime; /* enum gha_runtime of its (simulated) trace */
   struct gha_gcinfo g;
 };
 
@@ -49,6 +50,8 @@ void synth_census(struct synth_proc *sp, uint64_t ts, uint64_t old_live,
 /* A full sweep with evidence at its start. */
 void synth_major_ev(struct synth_proc *sp, uint64_t ts, uint64_t pause,
                     uint64_t live, uint64_t reason, struct synth_evidence e);
+/* A genheap:proc_info snapshot: the current block and name, no GC. */
+void synth_proc_info(struct synth_proc *sp, uint64_t ts);
 /* A packet boundary of trace 0 at ts (the recording covered it). */
 void synth_packet(struct gha_analyzer *an, uint64_t ts);
 

@@ -754,6 +754,120 @@ static void test_waste_bound_stays_below_truth_when_steps_run_out(void **state) 
   assert_int_equal(s.now_words, words[39]);
 }
 
+/* ---- BEAM traces (genheap-beam) ------------------------------------------ */
+
+static void test_proc_info_updates_the_block_without_a_gc(void **state) {
+  (void)state;
+  struct gha_analyzer *an = new_an();
+  struct synth_proc sp;
+  synth_init(&sp, an, "h", 100, 1, "<0.86.0>");
+  sp.runtime = GHA_RUNTIME_BEAM;
+  synth_proc_info(&sp, 1000 * MS); /* attach-time snapshot */
+  synth_minor(&sp, 1100 * MS, 1000, 5000, 3000, 0);
+  sp.name = "<0.86.0> seed_bloat"; /* it registered a name */
+  sp.g.old_heap_size = 9000;
+  synth_proc_info(&sp, 1200 * MS);
+  synth_trace_end(an, 1300 * MS);
+  gha_finish(an);
+  const struct gha_proc *p = gha_find_proc(an, "h", 100, 1);
+  assert_non_null(p);
+  assert_int_equal(p->gc_count, 1); /* the snapshots are not collections */
+  assert_int_equal(p->ev_minor, 1);
+  assert_int_equal(p->info.old_heap_size, 9000);
+  assert_string_equal(p->name, "<0.86.0> seed_bloat"); /* the better name wins */
+  assert_int_equal(p->runtime, GHA_RUNTIME_BEAM);
+  gha_analyzer_free(an);
+}
+
+/* The BEAM recorder's end sweep (reason 6) of a process quiet for 1.5 s:
+ * what it freed was garbage for that long. */
+static void test_recorder_sweep_of_quiet_beam_process_is_a_warning(void **state) {
+  (void)state;
+  struct gha_analyzer *an = new_an();
+  struct synth_proc sp;
+  synth_init(&sp, an, "h", 100, 1, "<0.86.0> seed_bloat");
+  sp.runtime = GHA_RUNTIME_BEAM;
+  bloat_burst(&sp, 1000 * MS);
+  synth_major_ev(&sp, 3000 * MS, 2 * MS, 10, GHA_SWEEP_RECORDER,
+                 (struct synth_evidence){1500, 1500, false});
+  synth_trace_end(an, 3100 * MS);
+  gha_finish(an);
+  const struct gha_finding *f = finding(an, 100, GHA_BLOAT);
+  assert_non_null(f);
+  assert_int_equal(f->severity, GHA_SEV_WARNING);
+  assert_string_equal(f->evidence, "recorder sweep");
+  assert_int_equal(f->waste_words, 200000 - 10);
+  assert_int_equal(f->from_ns, 1500 * MS);
+  assert_int_equal(f->until_ns, 3000 * MS);
+  assert_int_equal(gha_recorder_sweep_count(an), 1);
+  assert_non_null(strstr(f->fix, "hibernate_after"));
+  assert_non_null(strstr(f->fix, "erlang:garbage_collect"));
+  char msg[GHA_MESSAGE_MAX];
+  gha_finding_message(an, f, msg, sizeof msg);
+  assert_non_null(strstr(msg, "BEAM"));
+  assert_non_null(strstr(msg, "recorder sweep"));
+  gha_analyzer_free(an);
+}
+
+/* Without evidence the recorder's sweep measures the garbage at its own
+ * moment only: no duration, no warning. */
+static void test_recorder_sweep_without_evidence_is_not_a_warning(void **state) {
+  (void)state;
+  struct gha_analyzer *an = new_an();
+  struct synth_proc sp;
+  synth_init(&sp, an, "h", 100, 1, NULL);
+  sp.runtime = GHA_RUNTIME_BEAM;
+  bloat_burst(&sp, 1000 * MS);
+  synth_major_ev(&sp, 3000 * MS, 2 * MS, 10, GHA_SWEEP_RECORDER, nothing_known);
+  synth_trace_end(an, 3100 * MS);
+  gha_finish(an);
+  assert_null(finding(an, 100, GHA_BLOAT));
+  gha_analyzer_free(an);
+}
+
+static void test_unswept_beam_process_suspicion_says_how_to_measure(void **state) {
+  (void)state;
+  struct gha_analyzer *an = new_an();
+  struct synth_proc sp;
+  synth_init(&sp, an, "h", 100, 1, NULL);
+  sp.runtime = GHA_RUNTIME_BEAM;
+  bloat_burst(&sp, 1000 * MS);
+  synth_trace_end(an, 4000 * MS);
+  gha_finish(an);
+  const struct gha_finding *f = finding(an, 100, GHA_BLOAT);
+  assert_non_null(f);
+  assert_int_equal(f->severity, GHA_SEV_INFO);
+  char msg[GHA_MESSAGE_MAX];
+  gha_finding_message(an, f, msg, sizeof msg);
+  assert_non_null(strstr(msg, "genheap-beam --sweep"));
+  assert_non_null(strstr(f->fix, "{fullsweep_after, N}"));
+  gha_analyzer_free(an);
+}
+
+static void test_genheap_traces_keep_genheap_fixes(void **state) {
+  (void)state;
+  struct gha_analyzer *an = new_an();
+  struct synth_proc sp;
+  synth_init(&sp, an, "h", 100, 1, NULL);
+  bloat_burst(&sp, 1000 * MS);
+  synth_census(&sp, 3000 * MS, 0, 0, GH_CENSUS_RECORDER,
+               (struct synth_evidence){0, 1500, false});
+  synth_trace_end(an, 4000 * MS);
+  gha_finish(an);
+  const struct gha_finding *f = finding(an, 100, GHA_BLOAT);
+  assert_non_null(f);
+  assert_null(strstr(f->fix, "erlang:"));
+  assert_non_null(strstr(f->fix, "hibernate_after_ms"));
+  assert_int_equal(gha_recorder_sweep_count(an), 0);
+  gha_note_origin(an, GHA_RUNTIME_BEAM, "BEAM, OTP 25");
+  gha_note_origin(an, GHA_RUNTIME_BEAM, "BEAM, OTP 25"); /* kept once */
+  assert_int_equal(gha_origin_count(an), 1);
+  enum gha_runtime rt;
+  assert_string_equal(gha_origin_at(an, 0, &rt), "BEAM, OTP 25");
+  assert_int_equal(rt, GHA_RUNTIME_BEAM);
+  gha_analyzer_free(an);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_unmeasured_old_heap_is_only_suspected),
@@ -793,6 +907,11 @@ int main(void) {
       cmocka_unit_test(test_waste_bound_is_the_largest_measurement_passed),
       cmocka_unit_test(test_waste_epochs_end_at_sweeps),
       cmocka_unit_test(test_waste_bound_stays_below_truth_when_steps_run_out),
+      cmocka_unit_test(test_proc_info_updates_the_block_without_a_gc),
+      cmocka_unit_test(test_recorder_sweep_of_quiet_beam_process_is_a_warning),
+      cmocka_unit_test(test_recorder_sweep_without_evidence_is_not_a_warning),
+      cmocka_unit_test(test_unswept_beam_process_suspicion_says_how_to_measure),
+      cmocka_unit_test(test_genheap_traces_keep_genheap_fixes),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
