@@ -1,11 +1,18 @@
 /* main.c -- genheap-analyze: reads genheap traces (CTF folders or LTTng live
  * sessions), reports per-process GC statistics and memory findings.
  *
+ * Options come from two tables: the CLI's own (cli_opts below: reports and
+ * what the run does) and the analyses' (core/options.c, shared with the
+ * babeltrace2 plugin, so both accept the same names and values and refuse
+ * the same mistakes).  getopt's long options and the --help text are built
+ * from them; an option is one table entry and, when it needs one, a setter.
+ *
  * Exit status: 0 no finding at or above --fail-on, 1 findings, 2 usage or
- * input error (see genheap-analyze(1)).
+ * input error, 130 interrupted (see genheap-analyze(1)).
  */
 #include <errno.h>
 #include <getopt.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,144 +32,263 @@ struct cli {
   const char *junit, *html;
 };
 
+/* ---- the CLI's own options -------------------------------------------- */
+
+struct cli_opt;
+
+/* A setter: 0, or -1 with the reason in why (one line, without the option's
+ * name: the caller names it). */
+typedef int (*cli_setter)(struct cli *c, const struct cli_opt *o, const char *arg,
+                          char *why, size_t size);
+
+struct cli_opt {
+  const char *name; /* --NAME */
+  int short_name;   /* -X, or 0 */
+  const char *arg;  /* its argument in --help ("FILE"), NULL: none */
+  const char *help; /* one line; --help wraps it */
+  cli_setter set;   /* NULL: handled by parse_args (help, version) */
+  size_t field;     /* for set_path: where the path goes in struct cli */
+  bool output;      /* a report file: checked before the trace is read */
+};
+#define CLI_FIELD(f) offsetof(struct cli, f)
+
+static int set_format(struct cli *c, const struct cli_opt *o, const char *arg, char *why,
+                      size_t size) {
+  (void)o;
+  if (strcmp(arg, "json") != 0 && strcmp(arg, "text") != 0) {
+    snprintf(why, size, "must be text or json");
+    return -1;
+  }
+  c->json = strcmp(arg, "json") == 0;
+  return 0;
+}
+
+static int set_path(struct cli *c, const struct cli_opt *o, const char *arg, char *why,
+                    size_t size) {
+  if (!arg[0]) {
+    snprintf(why, size, "must be a file name");
+    return -1;
+  }
+  *(const char **)((char *)c + o->field) = arg;
+  return 0;
+}
+
+/* In --help order, by section: a NULL name starts a section, its help is
+ * the heading (NULL: the analyses' options, from core/options.c). */
+static const struct cli_opt cli_opts[] = {
+    {NULL, 0, NULL, "Reports:", NULL, 0, false},
+    {"format", 'f', "FMT", "text (default) or json, on stdout", set_format, 0, false},
+    {"junit", 0, "FILE", "also write JUnit XML to FILE", set_path, CLI_FIELD(junit),
+     true},
+    {"html", 0, "FILE", "also write an HTML report with charts", set_path,
+     CLI_FIELD(html), true},
+    {NULL, 0, NULL, NULL, NULL, 0, false}, /* the analyses' table goes here */
+    {NULL, 0, NULL, "", NULL, 0, false},
+    {"help", 'h', NULL, "show this help and exit", NULL, 0, false},
+    {"version", 'V', NULL, "show the version and exit", NULL, 0, false},
+};
+#define N_CLI_OPTS (sizeof cli_opts / sizeof cli_opts[0])
+
+/* getopt values: CLI options from OPT_CLI, analysis options from OPT_ANALYSIS
+ * (plus their index in their table). */
+enum { OPT_CLI = 0x1000, OPT_ANALYSIS = 0x2000 };
+
+/* ---- --help, built from the tables -------------------------------------- */
+
+#define HELP_COL   28 /* where descriptions start */
+#define HELP_WIDTH 79 /* and where they wrap */
+
+/* `spelled` ("  -f, --format=FMT") padded to HELP_COL, then `help` wrapped
+ * at word boundaries, continuation lines indented to HELP_COL. */
+static void help_entry(FILE *out, const char *spelled, const char *help) {
+  int col = fprintf(out, "%s", spelled);
+  if (col >= HELP_COL) {
+    fputc('\n', out);
+    col = 0;
+  }
+  fprintf(out, "%*s", HELP_COL - col, "");
+  col = HELP_COL;
+  for (const char *w = help; *w;) {
+    size_t len = strcspn(w, " ");
+    if (col > HELP_COL && col + 1 + (int)len > HELP_WIDTH) {
+      fprintf(out, "\n%*s", HELP_COL, "");
+      col = HELP_COL;
+    } else if (col > HELP_COL) {
+      fputc(' ', out);
+      col++;
+    }
+    fwrite(w, 1, len, out);
+    col += (int)len;
+    w += len;
+    w += strspn(w, " ");
+  }
+  fputc('\n', out);
+}
+
+static void help_option(FILE *out, int short_name, const char *name, const char *arg,
+                        const char *help) {
+  char spelled[128];
+  snprintf(spelled, sizeof spelled, "  %c%c%s--%s%s%s", short_name ? '-' : ' ',
+           short_name ? short_name : ' ', short_name ? ", " : "  ", name, arg ? "=" : "",
+           arg ? arg : "");
+  help_entry(out, spelled, help);
+}
+
 static void usage(FILE *out) {
-  fputs(
-      "Usage: " PROG " [OPTION]... TRACE...\n"
-      "Analyse genheap traces: GC summary per process, and findings for\n"
-      "bloated old heaps, refc-binary leaks and heaps kept after a burst.\n"
-      "TRACE is a CTF trace folder (or any folder above one, as lttng writes\n"
-      "it) or an LTTng live URL net://HOST/host/HOSTNAME/SESSION.\n\n"
-      "  -f, --format=FMT          text (default) or json, on stdout\n"
-      "      --junit=FILE          also write JUnit XML to FILE\n"
-      "      --html=FILE           also write an HTML report with charts\n"
-      "      --fail-on=SEV         exit 1 on findings of SEV or worse: info,\n"
-      "                            warning (default), error, never\n"
-      "      --min-idle=SECONDS    trace time that counts as long (1)\n"
-      "      --idle-factor=N       idle >= N x busy GC interval (20)\n"
-      "      --bloat-min-words=N   old heap words worth a bloat finding (65536)\n"
-      "      --binleak-min-words=N old binary vheap words for binleak (16384)\n"
-      "      --binleak-min-steps=N growth steps without sweep for binleak (3)\n"
-      "      --burst-min-gcs=N     GCs that make a burst (20)\n"
-      "      --burst-min-words=N   heap words kept after a burst (65536)\n"
-      "  -h, --help                show this help and exit\n"
-      "  -V, --version             show the version and exit\n\n"
-      "Exit status: 0 no finding at or above --fail-on, 1 findings,\n"
-      "2 usage or input error.\n",
-      out);
-}
-
-static int parse_u64(const char *s, uint64_t *out) {
-  char *end;
-  errno = 0;
-  unsigned long long v = strtoull(s, &end, 10);
-  if (errno || end == s || *end || s[0] == '-')
-    return -1;
-  *out = v;
-  return 0;
-}
-
-static int parse_double(const char *s, double *out) {
-  char *end;
-  errno = 0;
-  double v = strtod(s, &end);
-  if (errno || end == s || *end || v < 0)
-    return -1;
-  *out = v;
-  return 0;
-}
-
-enum { O_JUNIT = 256, O_HTML, O_FAIL_ON, O_MIN_IDLE, O_IDLE_FACTOR, O_BLOAT,
-       O_BINLEAK, O_BINSTEPS, O_BURST_GCS, O_BURST_WORDS };
-
-static const struct option long_opts[] = {
-    {"format", required_argument, NULL, 'f'},
-    {"junit", required_argument, NULL, O_JUNIT},
-    {"html", required_argument, NULL, O_HTML},
-    {"fail-on", required_argument, NULL, O_FAIL_ON},
-    {"min-idle", required_argument, NULL, O_MIN_IDLE},
-    {"idle-factor", required_argument, NULL, O_IDLE_FACTOR},
-    {"bloat-min-words", required_argument, NULL, O_BLOAT},
-    {"binleak-min-words", required_argument, NULL, O_BINLEAK},
-    {"binleak-min-steps", required_argument, NULL, O_BINSTEPS},
-    {"burst-min-gcs", required_argument, NULL, O_BURST_GCS},
-    {"burst-min-words", required_argument, NULL, O_BURST_WORDS},
-    {"help", no_argument, NULL, 'h'},
-    {"version", no_argument, NULL, 'V'},
-    {NULL, 0, NULL, 0}};
-
-/* One option; -1 on a bad value (after the message). */
-static int apply_option(struct cli *c, int opt, const char *arg) {
-  struct gha_options *o = &c->opts;
-  uint64_t u = 0;
-  double d = 0;
-  int bad = 0;
-  switch (opt) {
-  case 'f':
-    if (strcmp(arg, "json") == 0)
-      c->json = true;
-    else if (strcmp(arg, "text") == 0)
-      c->json = false;
-    else
-      bad = 1;
-    break;
-  case O_JUNIT: c->junit = arg; break;
-  case O_HTML: c->html = arg; break;
-  case O_FAIL_ON: {
-    int s = gha_severity_parse(arg);
-    if (s < 0)
-      bad = 1;
-    else
-      o->fail_on = (enum gha_severity)s;
-    break;
+  fputs("Usage: " PROG " [OPTION]... TRACE...\n"
+        "Analyse genheap traces: GC summary per process, and findings for\n"
+        "bloated old heaps, refc-binary leaks and heaps kept after a burst.\n"
+        "TRACE is a CTF trace folder (or any folder above one, as lttng writes\n"
+        "it) or an LTTng live URL net://HOST/host/HOSTNAME/SESSION.\n",
+        out);
+  size_t n;
+  const struct gha_option_def *defs = gha_option_defs(&n);
+  for (size_t i = 0; i < N_CLI_OPTS; i++) {
+    const struct cli_opt *o = &cli_opts[i];
+    if (o->name)
+      help_option(out, o->short_name, o->name, o->arg, o->help);
+    else if (o->help)
+      fprintf(out, "\n%s%s", o->help, o->help[0] ? "\n" : "");
+    else {
+      fputs("\nAnalyses (the babeltrace2 plugin's parameters: the same names "
+            "and values):\n",
+            out);
+      for (size_t k = 0; k < n; k++)
+        help_option(out, 0, defs[k].name, defs[k].arg, defs[k].help);
+    }
   }
-  case O_MIN_IDLE:
-    bad = parse_double(arg, &d);
-    o->min_idle_ns = (uint64_t)(d * 1e9);
-    break;
-  case O_IDLE_FACTOR:
-    bad = parse_double(arg, &d);
-    o->idle_factor = d;
-    break;
-  case O_BLOAT: bad = parse_u64(arg, &o->bloat_min_words); break;
-  case O_BINLEAK: bad = parse_u64(arg, &o->binleak_min_words); break;
-  case O_BINSTEPS:
-    bad = parse_u64(arg, &u) || u > 1000000;
-    o->binleak_min_steps = (unsigned)u;
-    break;
-  case O_BURST_GCS:
-    bad = parse_u64(arg, &u) || u > 1000000000;
-    o->burst_min_gcs = (unsigned)u;
-    break;
-  case O_BURST_WORDS: bad = parse_u64(arg, &o->burst_min_words); break;
-  default:
-    return -1;
-  }
-  if (bad)
-    fprintf(stderr, PROG ": invalid value '%s' for an option (see --help)\n", arg);
-  return bad ? -1 : 0;
+  fputs("\nExit status: 0 no finding at or above --fail-on, 1 findings,\n"
+        "2 usage or input error, 130 interrupted (SIGINT) while reading a\n"
+        "trace from disk (no report; on a live session SIGINT ends the read\n"
+        "and reports what was seen).\n"
+        "\nEnvironment (the input checks and their limits):\n",
+        out);
+  help_entry(out, "  GENHEAP_ANALYZE_STALL_TIMEOUT=SECONDS",
+             "CPU time without progress before the read is stopped (10; 0: "
+             "never)");
+  help_entry(out, "  GENHEAP_ANALYZE_MEMORY_LIMIT=SIZE",
+             "memory ceiling, in bytes or with a K, M, G or T suffix (half of "
+             "the physical memory; 0: none)");
+  help_entry(out, "  GENHEAP_ANALYZE_PRECHECK=0",
+             "skip the checks of trace folders before they are read");
+  fputs("\nSee genheap-analyze(1).\n", out);
+}
+
+/* ---- parsing -------------------------------------------------------------- */
+
+/* The long options for getopt_long, from both tables (freed by the caller). */
+static struct option *long_options(void) {
+  size_t n;
+  const struct gha_option_def *defs = gha_option_defs(&n);
+  struct option *lo = calloc(N_CLI_OPTS + n + 1, sizeof *lo);
+  if (!lo)
+    return NULL;
+  size_t k = 0;
+  for (size_t i = 0; i < N_CLI_OPTS; i++)
+    if (cli_opts[i].name)
+      lo[k++] = (struct option){cli_opts[i].name,
+                                cli_opts[i].arg ? required_argument : no_argument, NULL,
+                                OPT_CLI + (int)i};
+  for (size_t i = 0; i < n; i++)
+    lo[k++] =
+        (struct option){defs[i].name, required_argument, NULL, OPT_ANALYSIS + (int)i};
+  return lo;
+}
+
+static const struct cli_opt *by_short(int c) {
+  for (size_t i = 0; i < N_CLI_OPTS; i++)
+    if (cli_opts[i].name && cli_opts[i].short_name == c)
+      return &cli_opts[i];
+  return NULL;
+}
+
+/* getopt_long takes any unambiguous prefix (--min-i); the plugin takes only
+ * whole names, and so does the CLI: the same names everywhere. */
+static bool spelled_whole(char **argv, const char *name, const char *arg) {
+  const char *tok = argv[optind - 1];
+  if (arg && arg == tok && optind >= 2) /* "--name VALUE": the one before */
+    tok = argv[optind - 2];
+  if (strncmp(tok, "--", 2) != 0)
+    return true; /* a short option */
+  size_t len = strcspn(tok + 2, "=");
+  if (len == strlen(name) && strncmp(tok + 2, name, len) == 0)
+    return true;
+  fprintf(stderr, PROG ": unknown option '%.*s' (did you mean --%s?)\n", (int)(len + 2),
+          tok, name);
+  return false;
+}
+
+static void invalid(const char *name, const char *arg, const char *why) {
+  size_t n = strlen(name); /* "min-idle must be ...": the name once is enough */
+  if (strncmp(why, name, n) == 0 && why[n] == ' ')
+    why += n + 1;
+  fprintf(stderr, PROG ": invalid value '%s' for --%s: %s\n", arg, name, why);
 }
 
 /* 0 to go on, or the exit status + 1 (help, version, usage error). */
 static int parse_args(struct cli *c, int argc, char **argv) {
-  int opt;
-  while ((opt = getopt_long(argc, argv, "f:hV", long_opts, NULL)) != -1) {
-    if (opt == 'h') {
-      usage(stdout);
-      return 1;
-    }
-    if (opt == 'V') {
-      printf(PROG " " GHA_VERSION "\n");
-      return 1;
-    }
-    if (opt == '?' || apply_option(c, opt, optarg) < 0)
-      return EXIT_USAGE + 1;
-  }
-  if (optind >= argc) {
-    fprintf(stderr, PROG ": no trace given (see --help)\n");
+  struct option *lo = long_options();
+  if (!lo) {
+    fprintf(stderr, PROG ": out of memory\n");
     return EXIT_USAGE + 1;
   }
-  return 0;
+  char shorts[32] = ":"; /* ':': a missing argument is told apart */
+  for (size_t i = 0; i < N_CLI_OPTS; i++)
+    if (cli_opts[i].name && cli_opts[i].short_name) {
+      size_t k = strlen(shorts);
+      shorts[k++] = (char)cli_opts[i].short_name;
+      if (cli_opts[i].arg)
+        shorts[k++] = ':';
+      shorts[k] = '\0';
+    }
+  size_t ndefs;
+  const struct gha_option_def *defs = gha_option_defs(&ndefs);
+  int opt, rc = 0;
+  opterr = 0; /* our messages, one line each */
+  while (rc == 0 && (opt = getopt_long(argc, argv, shorts, lo, NULL)) != -1) {
+    char why[256] = "";
+    if (opt == '?' || opt == ':') {
+      const char *tok = argv[optind - 1];
+      if (optopt && optopt < OPT_CLI)
+        fprintf(stderr, PROG ": %s '-%c' (see --help)\n",
+                opt == ':' ? "missing value for option" : "unknown option", optopt);
+      else
+        fprintf(stderr, PROG ": %s '%s' (see --help)\n",
+                opt == ':' ? "missing value for option" : "unknown option", tok);
+      rc = EXIT_USAGE + 1;
+    } else if (opt >= OPT_ANALYSIS) {
+      const struct gha_option_def *d = &defs[opt - OPT_ANALYSIS];
+      if (!spelled_whole(argv, d->name, optarg))
+        rc = EXIT_USAGE + 1;
+      else if (gha_option_parse(&c->opts, d, optarg, why, sizeof why) < 0) {
+        invalid(d->name, optarg, why);
+        rc = EXIT_USAGE + 1;
+      }
+    } else {
+      const struct cli_opt *o = opt >= OPT_CLI ? &cli_opts[opt - OPT_CLI] : by_short(opt);
+      if (!o || (opt >= OPT_CLI && !spelled_whole(argv, o->name, optarg)))
+        rc = EXIT_USAGE + 1;
+      else if (o->short_name == 'h') {
+        usage(stdout);
+        rc = 1;
+      } else if (o->short_name == 'V') {
+        printf(PROG " " GHA_VERSION "\n");
+        rc = 1;
+      } else if (o->set(c, o, optarg, why, sizeof why) < 0) {
+        invalid(o->name, optarg, why);
+        rc = EXIT_USAGE + 1;
+      }
+    }
+  }
+  free(lo);
+  if (rc == 0 && optind >= argc) {
+    fprintf(stderr, PROG ": no trace given (see --help)\n");
+    rc = EXIT_USAGE + 1;
+  }
+  return rc;
 }
+
+/* ---- reports -------------------------------------------------------------- */
 
 /* Written whole or not at all (outputs.h). */
 static int write_report(const char *path, const struct gha_analyzer *an,
@@ -180,11 +306,11 @@ static int report(const struct cli *c, struct gha_analyzer *an,
                   const struct gha_run_info *run) {
   gha_finish(an);
   if (gha_discarded_count(an))
-    fprintf(stderr, PROG ": warning: %llu events were lost by the tracer "
-                         "(discarded events); figures may be incomplete\n",
+    fprintf(stderr,
+            PROG ": warning: %llu events were lost by the tracer "
+                 "(discarded events); figures may be incomplete\n",
             (unsigned long long)gha_discarded_count(an));
-  int rc = c->json ? gha_report_json(stdout, an, run)
-                   : gha_report_text(stdout, an, run);
+  int rc = c->json ? gha_report_json(stdout, an, run) : gha_report_text(stdout, an, run);
   if (fflush(stdout) != 0 || rc != 0) {
     fprintf(stderr, PROG ": stdout: write error\n");
     return EXIT_USAGE;
@@ -196,6 +322,21 @@ static int report(const struct cli *c, struct gha_analyzer *an,
   return gha_exit_status(an);
 }
 
+/* The report files asked for, checked before the trace is read. */
+static int check_outputs(const struct cli *c, const struct gha_inputs *in) {
+  const char *paths[N_CLI_OPTS], *names[N_CLI_OPTS];
+  char spelled[N_CLI_OPTS][48];
+  size_t n = 0;
+  for (size_t i = 0; i < N_CLI_OPTS; i++)
+    if (cli_opts[i].output) {
+      snprintf(spelled[n], sizeof spelled[n], "--%s", cli_opts[i].name);
+      paths[n] = *(const char *const *)((const char *)c + cli_opts[i].field);
+      names[n] = spelled[n];
+      n++;
+    }
+  return gha_outputs_check(paths, names, n, in);
+}
+
 int main(int argc, char **argv) {
   struct cli c = {.json = false};
   gha_options_init(&c.opts);
@@ -203,9 +344,8 @@ int main(int argc, char **argv) {
   if (pre)
     return pre - 1;
   struct gha_inputs in;
-  const char *outs[] = {c.junit, c.html}, *const out_opts[] = {"--junit", "--html"};
   if (gha_inputs_collect(argv + optind, (size_t)(argc - optind), &in) < 0 ||
-      gha_outputs_check(outs, out_opts, 2, &in) < 0) {
+      check_outputs(&c, &in) < 0) {
     gha_inputs_free(&in);
     return EXIT_USAGE;
   }
