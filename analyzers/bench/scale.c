@@ -78,7 +78,7 @@ static void time_report(const char *name, struct gha_analyzer *an,
                                       const struct gha_run_info *)) {
   FILE *f = fopen("/dev/null", "w");
   const char *inputs[] = {"synthetic"};
-  struct gha_run_info run = {inputs, 1};
+  struct gha_run_info run = {.inputs = inputs, .ninputs = 1};
   double t0 = now_s();
   if (!f || writer(f, an, &run) != 0) {
     fprintf(stderr, "scale: %s failed\n", name);

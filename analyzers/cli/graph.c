@@ -172,6 +172,7 @@ bool gha_inputs_partial(const struct gha_inputs *in, struct gha_trace_facts *sum
   struct gha_trace_facts s = {0};
   for (size_t i = 0; i < in->n; i++) {
     const struct gha_trace_facts *f = &in->v[i].facts;
+    s.traces += f->traces;
     s.streams += f->streams;
     s.packets += f->packets;
     s.empty_streams += f->empty_streams;

@@ -357,8 +357,10 @@ int main(int argc, char **argv) {
   }
   int status = EXIT_USAGE;
   if (gha_graph_run(&in, an, isatty(STDERR_FILENO)) == 0) {
+    struct gha_trace_facts facts;
+    bool partial = gha_inputs_partial(&in, &facts);
     struct gha_run_info run = {(const char *const *)(argv + optind),
-                               (size_t)(argc - optind)};
+                               (size_t)(argc - optind), &facts, partial};
     status = report(&c, an, &run);
   }
   gha_analyzer_free(an);

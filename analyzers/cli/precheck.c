@@ -1231,6 +1231,7 @@ static int read_layout(struct gha_precheck *pc, const char *dir,
 
 int gha_precheck_trace(const char *dir, struct gha_precheck *pc) {
   memset(pc, 0, sizeof *pc);
+  pc->facts.traces = 1;
   struct layout L;
   int rc = read_layout(pc, dir, &L);
   if (rc == 0)

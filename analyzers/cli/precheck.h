@@ -25,6 +25,7 @@
 
 /* What the pre-check saw in one trace folder; report writers may show it. */
 struct gha_trace_facts {
+  uint32_t traces;         /* trace folders checked (1; sums count them) */
   uint32_t streams;        /* stream files checked */
   uint64_t packets;        /* packets in them */
   uint32_t empty_streams;  /* stream files with no packet (the reader skips them) */

@@ -15,6 +15,21 @@ static void put_options(FILE *out, const struct gha_options *o) {
           U(o->burst_min_words), gha_severity_name(o->fail_on));
 }
 
+/* The input checks' facts (null: no trace folder was checked). */
+static void put_checks(FILE *out, const struct gha_run_info *run) {
+  const struct gha_trace_facts *f = run ? run->facts : NULL;
+  if (!f || f->traces == 0) {
+    fputs("\"input_checks\":null,", out);
+    return;
+  }
+  fprintf(out,
+          "\"input_checks\":{\"traces\":%u,\"streams\":%u,\"packets\":%llu,"
+          "\"empty_streams\":%u,\"cut_streams\":%u,\"layout_unchecked\":%s,"
+          "\"partial\":%s},",
+          f->traces, f->streams, U(f->packets), f->empty_streams, f->cut_streams,
+          f->layout_unchecked ? "true" : "false", run->partial ? "true" : "false");
+}
+
 static void put_key(FILE *out, const struct gha_analyzer *an,
                     const struct gha_proc *p) {
   fputs("\"host\":", out);
@@ -135,6 +150,7 @@ int gha_report_json(FILE *out, const struct gha_analyzer *an,
           U(gha_event_count(an)), U(gha_discarded_count(an)),
           U(gha_key_reuse_count(an)),
           U(gha_trace_begin_ns(an)), U(gha_trace_end_ns(an)));
+  put_checks(out, run);
   put_options(out, gha_opts(an));
   fputs(",\"runtimes\":[", out);
   for (size_t i = 0; i < gha_origin_count(an); i++) {

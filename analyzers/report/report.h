@@ -9,12 +9,22 @@
 #include <stdio.h>
 
 #include "gha.h"
+#include "precheck.h" /* struct gha_trace_facts (no babeltrace2) */
 
 /* What the run read, for the report headers. */
 struct gha_run_info {
   const char *const *inputs;
   size_t ninputs;
+  /* What the input checks saw, summed over the trace folders they checked
+   * (cli/precheck.h); NULL or facts->traces == 0 when none was (the
+   * plugin, live sessions, GENHEAP_ANALYZE_PRECHECK=0). */
+  const struct gha_trace_facts *facts;
+  bool partial; /* gha_trace_facts_partial(facts): data known missing */
 };
+
+/* The header lines that say what the input checks found missing (nothing
+ * when the trace is whole or was not checked). */
+void gha_report_facts_text(FILE *out, const struct gha_run_info *run);
 
 int gha_report_text(FILE *out, const struct gha_analyzer *an,
                     const struct gha_run_info *run);

@@ -2,7 +2,8 @@
  * findings with their fix.  Plain columns, so it pipes into grep and awk. */
 #include "report.h"
 
-static void header(FILE *out, const struct gha_analyzer *an) {
+static void header(FILE *out, const struct gha_analyzer *an,
+                   const struct gha_run_info *run) {
   uint64_t span = gha_trace_end_ns(an) - gha_trace_begin_ns(an);
   fprintf(out, "genheap-analyze: %llu events, %zu processes, %.3f s of trace",
           (unsigned long long)gha_event_count(an), gha_proc_count(an),
@@ -11,6 +12,7 @@ static void header(FILE *out, const struct gha_analyzer *an) {
     fprintf(out, ", %llu events LOST (discarded by the tracer)",
             (unsigned long long)gha_discarded_count(an));
   fputc('\n', out);
+  gha_report_facts_text(out, run);
   for (size_t i = 0; i < gha_origin_count(an); i++)
     fprintf(out, "runtime: %s\n", gha_origin_at(an, i, NULL));
   if (gha_recorder_sweep_count(an))
@@ -69,8 +71,7 @@ static void findings(FILE *out, const struct gha_analyzer *an) {
 
 int gha_report_text(FILE *out, const struct gha_analyzer *an,
                     const struct gha_run_info *run) {
-  (void)run;
-  header(out, an);
+  header(out, an, run);
   table(out, an);
   findings(out, an);
   return ferror(out) ? -1 : 0;

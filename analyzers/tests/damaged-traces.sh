@@ -19,9 +19,16 @@ run() {
 # a writable copy of a regression trace, symbolic links resolved
 copy() { rm -rf "$work/$2"; cp -RL "$traces/$1" "$work/$2"; }
 
-# control: the valid trace is analysed, silently
+# control: the valid trace is analysed, silently, and said whole
 run 0 "$ANALYZE" "$traces/valid"
 [ ! -s "$work/err" ] || fail "valid trace: unexpected stderr: $(cat "$work/err")"
+! grep -qi "partial" "$work/out" || fail "valid trace called partial: $(head -3 "$work/out")"
+run 0 "$ANALYZE" --format=json "$traces/valid"
+"$FLATTEN" <"$work/out" | grep -qx "checks 1 2 3 0 0 false false" ||
+  fail "valid trace: input checks $("$FLATTEN" <"$work/out" | grep '^checks')"
+# not checked: null, not "whole"
+run 0 env GENHEAP_ANALYZE_PRECHECK=0 "$ANALYZE" --format=json "$traces/valid"
+"$FLATTEN" <"$work/out" | grep -qx "checks none" || fail "unchecked trace has input checks"
 
 # 1. metadata cut inside a packet: babeltrace2 spun at 100% CPU
 run 2 "$ANALYZE" "$traces/metadata-cut"
@@ -98,16 +105,27 @@ run 0 "$ANALYZE" "$work/emptied"
 [ "$(wc -l <"$work/err")" -eq 1 ] || fail "emptied: $(cat "$work/err")"
 grep -q "warning: .*emptied/genheap_1: empty, but its index lists 1 packets" "$work/err" ||
   fail "emptied stream not reported: $(cat "$work/err")"
+grep -q "^PARTIAL TRACE: 1 of 2 stream files lack packets" "$work/out" ||
+  fail "emptied: the text report does not say the trace is partial: $(head -3 "$work/out")"
+run 0 "$ANALYZE" --format=json "$work/emptied"
+"$FLATTEN" <"$work/out" | grep -qx "checks 1 2 2 1 1 false true" ||
+  fail "emptied: input checks $("$FLATTEN" <"$work/out" | grep '^checks')"
 copy valid boundary
 head -c 4096 "$traces/valid/genheap_0" >"$work/boundary/genheap_0"
 run 0 "$ANALYZE" "$work/boundary"
 grep -q "warning: .*boundary/genheap_0: cut at a packet boundary: 1 of the 2 packets" "$work/err" ||
   fail "stream cut at a packet boundary not reported: $(cat "$work/err")"
+run 0 "$ANALYZE" --format=json "$work/boundary"
+"$FLATTEN" <"$work/out" | grep -qx "checks 1 2 2 0 1 false true" ||
+  fail "boundary: input checks $("$FLATTEN" <"$work/out" | grep '^checks')"
 copy valid noindex # an empty stream and no index: nothing says it was cut
 rm -r "$work/noindex/index" && : >"$work/noindex/genheap_1"
 run 0 "$ANALYZE" "$work/noindex"
 grep -q "warning: .*noindex/genheap_1: empty stream file" "$work/err" ||
   fail "empty stream not reported: $(cat "$work/err")"
+run 0 "$ANALYZE" --format=json "$work/noindex" # empty, but not known to lack data
+"$FLATTEN" <"$work/out" | grep -q "^checks 1 2 [0-9]* 1 0 false false$" ||
+  fail "noindex: input checks $("$FLATTEN" <"$work/out" | grep '^checks')"
 
 # 5. SIGINT on a trace read from disk: no report, status 130, said so (here
 # while babeltrace2 is stuck, which no ^C used to end)

@@ -6,6 +6,7 @@
  *   finding ANALYSIS SEVERITY HOST VPID PID NAME held_words waste_words
  *           would_free_words EVIDENCE above_threshold_ms
  *   meta events discarded_events exit_status
+ *   checks none | checks TRACES STREAMS PACKETS EMPTY CUT LAYOUT_UNCHECKED PARTIAL
  * Exit 1 when the input is not valid JSON of the expected shape. */
 #include <stdio.h>
 #include <stdlib.h>
@@ -46,6 +47,15 @@ static unsigned long long num(const struct mj *o, const char *k) {
   return (unsigned long long)v->num;
 }
 
+static const char *flag(const struct mj *o, const char *k) {
+  const struct mj *v = mj_get(o, k);
+  if (!v || v->type != MJ_BOOL) {
+    fprintf(stderr, "json-flatten: missing boolean %s\n", k);
+    exit(1);
+  }
+  return v->num ? "true" : "false";
+}
+
 int main(void) {
   char *text = slurp(stdin);
   struct mj *doc = text ? mj_parse(text) : NULL;
@@ -55,6 +65,13 @@ int main(void) {
   }
   printf("meta %llu %llu %llu\n", num(doc, "events"),
          num(doc, "discarded_events"), num(doc, "exit_status"));
+  const struct mj *ck = mj_get(doc, "input_checks");
+  if (!ck || ck->type == MJ_NULL)
+    printf("checks none\n");
+  else
+    printf("checks %llu %llu %llu %llu %llu %s %s\n", num(ck, "traces"),
+           num(ck, "streams"), num(ck, "packets"), num(ck, "empty_streams"),
+           num(ck, "cut_streams"), flag(ck, "layout_unchecked"), flag(ck, "partial"));
   const struct mj *ps = mj_get(doc, "processes");
   for (size_t i = 0; mj_at(ps, i); i++) {
     const struct mj *p = mj_at(ps, i), *l = mj_get(p, "last");

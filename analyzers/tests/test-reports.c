@@ -47,7 +47,7 @@ static char *render(writer_fn w, const struct gha_analyzer *an) {
   size_t len = 0;
   FILE *f = open_memstream(&buf, &len);
   const char *inputs[] = {"/trace/one"};
-  struct gha_run_info run = {inputs, 1};
+  struct gha_run_info run = {.inputs = inputs, .ninputs = 1};
   assert_int_equal(w(f, an, &run), 0);
   fclose(f);
   return buf;
@@ -317,7 +317,7 @@ static void test_inputs_that_are_not_utf8_stay_valid_json(void **state) {
   size_t len = 0;
   FILE *f = open_memstream(&buf, &len);
   const char *inputs[] = {"/tmp/caf\xe9/trace\x01"};
-  struct gha_run_info run = {inputs, 1};
+  struct gha_run_info run = {.inputs = inputs, .ninputs = 1};
   assert_int_equal(gha_report_json(f, an, &run), 0);
   fclose(f);
   struct mj *doc = mj_parse(buf);
