@@ -18,6 +18,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "gate.h"
 #include "gha.h"
 #include "graph.h"
 #include "outputs.h"
@@ -28,8 +29,10 @@ enum { EXIT_FINDINGS = 1, EXIT_USAGE = 2 };
 
 struct cli {
   struct gha_options opts;
+  struct gha_gate_options gate;
   bool json;
-  const char *junit, *html;
+  const char *json_file, *junit, *html;
+  const char *baseline, *suppressions;
 };
 
 /* ---- the CLI's own options -------------------------------------------- */
@@ -73,20 +76,62 @@ static int set_path(struct cli *c, const struct cli_opt *o, const char *arg, cha
   return 0;
 }
 
+static int set_growth(struct cli *c, const struct cli_opt *o, const char *arg, char *why,
+                      size_t size) {
+  (void)o;
+  return gha_number_parse(arg, false, 1e6, &c->gate.growth_pct, why, size);
+}
+
+static int set_min_words(struct cli *c, const struct cli_opt *o, const char *arg,
+                         char *why, size_t size) {
+  (void)o;
+  double v;
+  if (gha_number_parse(arg, true, 4611686018427387904.0, &v, why, size) < 0)
+    return -1;
+  c->gate.min_words = (uint64_t)v;
+  return 0;
+}
+
 /* In --help order, by section: a NULL name starts a section, its help is
  * the heading (NULL: the analyses' options, from core/options.c). */
+/* One option per entry reads better than one field per line: */
+/* clang-format off */
+#define SECTION(heading) {.help = (heading)}
 static const struct cli_opt cli_opts[] = {
-    {NULL, 0, NULL, "Reports:", NULL, 0, false},
-    {"format", 'f', "FMT", "text (default) or json, on stdout", set_format, 0, false},
-    {"junit", 0, "FILE", "also write JUnit XML to FILE", set_path, CLI_FIELD(junit),
-     true},
-    {"html", 0, "FILE", "also write an HTML report with charts", set_path,
-     CLI_FIELD(html), true},
-    {NULL, 0, NULL, NULL, NULL, 0, false}, /* the analyses' table goes here */
-    {NULL, 0, NULL, "", NULL, 0, false},
-    {"help", 'h', NULL, "show this help and exit", NULL, 0, false},
-    {"version", 'V', NULL, "show the version and exit", NULL, 0, false},
+    SECTION("Reports:"),
+    {.name = "format", .short_name = 'f', .arg = "FMT",
+     .help = "text (default) or json, on stdout", .set = set_format},
+    {.name = "json", .arg = "FILE", .help = "also write the JSON report to FILE",
+     .set = set_path, .field = CLI_FIELD(json_file), .output = true},
+    {.name = "junit", .arg = "FILE", .help = "also write JUnit XML to FILE",
+     .set = set_path, .field = CLI_FIELD(junit), .output = true},
+    {.name = "html", .arg = "FILE", .help = "also write an HTML report with charts",
+     .set = set_path, .field = CLI_FIELD(html), .output = true},
+
+    SECTION("CI gate (docs/ci.md):"),
+    {.name = "baseline", .arg = "FILE",
+     .help = "compare with a previous JSON report, by process name: new "
+             "findings and figures grown past the thresholds fail, known "
+             "findings pass",
+     .set = set_path, .field = CLI_FIELD(baseline)},
+    {.name = "suppressions", .arg = "FILE",
+     .help = "accept the findings FILE lists (PATTERN ANALYSIS "
+             "[until=YYYY-MM-DD] REASON, one per line)",
+     .set = set_path, .field = CLI_FIELD(suppressions)},
+    {.name = "gate-growth", .arg = "PERCENT",
+     .help = "a figure grown by more than PERCENT over the baseline fails (20)",
+     .set = set_growth},
+    {.name = "gate-min-words", .arg = "N",
+     .help = "... and by at least N words (default: --bloat-min-words, "
+             "--binleak-min-words for binary waste)",
+     .set = set_min_words},
+
+    SECTION(NULL), /* the analyses' options (core/options.c) */
+    SECTION(""),
+    {.name = "help", .short_name = 'h', .help = "show this help and exit"},
+    {.name = "version", .short_name = 'V', .help = "show the version and exit"},
 };
+/* clang-format on */
 #define N_CLI_OPTS (sizeof cli_opts / sizeof cli_opts[0])
 
 /* getopt values: CLI options from OPT_CLI, analysis options from OPT_ANALYSIS
@@ -302,24 +347,49 @@ static int write_report(const char *path, const struct gha_analyzer *an,
   return gha_output_close(&out, writer(f, an, run) == 0);
 }
 
+/* The gate's notes for the log: what no longer applies or never did. */
+static void gate_notes(const struct gha_gate *g) {
+  for (size_t i = 0; g->sup && i < g->sup->n; i++) {
+    const struct gha_suppression *sp = &g->sup->v[i];
+    if (sp->expired)
+      fprintf(stderr,
+              PROG ": warning: %s:%u: suppression expired on %04ld-%02ld-%02ld: the "
+                   "%llu finding%s it matches count again\n",
+              g->sup->path, sp->line, sp->until / 10000, sp->until / 100 % 100,
+              sp->until % 100, (unsigned long long)sp->matched,
+              sp->matched == 1 ? "" : "s");
+    else if (!sp->matched)
+      fprintf(stderr, PROG ": note: %s:%u: suppression matched no finding\n",
+              g->sup->path, sp->line);
+  }
+  if (g->baseline && g->options_differ[0])
+    fprintf(stderr, PROG ": note: %s was analysed with other options: %s\n",
+            g->baseline->path, g->options_differ);
+}
+
 static int report(const struct cli *c, struct gha_analyzer *an,
                   const struct gha_run_info *run) {
-  gha_finish(an);
   if (gha_discarded_count(an))
     fprintf(stderr,
             PROG ": warning: %llu events were lost by the tracer "
                  "(discarded events); figures may be incomplete\n",
             (unsigned long long)gha_discarded_count(an));
+  if (run->gate)
+    gate_notes(run->gate);
   int rc = c->json ? gha_report_json(stdout, an, run) : gha_report_text(stdout, an, run);
+  if (rc == 0 && !c->json && run->gate)
+    gha_gate_report_text(stdout, run->gate);
   if (fflush(stdout) != 0 || rc != 0) {
     fprintf(stderr, PROG ": stdout: write error\n");
     return EXIT_USAGE;
   }
+  if (c->json_file && write_report(c->json_file, an, run, gha_report_json) < 0)
+    return EXIT_USAGE;
   if (c->junit && write_report(c->junit, an, run, gha_report_junit) < 0)
     return EXIT_USAGE;
   if (c->html && write_report(c->html, an, run, gha_report_html) < 0)
     return EXIT_USAGE;
-  return gha_exit_status(an);
+  return run->gate ? run->gate->status : gha_exit_status(an);
 }
 
 /* The report files asked for, checked before the trace is read. */
@@ -337,33 +407,84 @@ static int check_outputs(const struct cli *c, const struct gha_inputs *in) {
   return gha_outputs_check(paths, names, n, in);
 }
 
+/* The gate's inputs, read before the trace: a mistake in them is found
+ * before a long read, and --json may replace the baseline it read. */
+struct gate_inputs {
+  struct gha_suppressions sup;
+  struct gha_baseline base;
+  bool have_sup, have_base;
+};
+
+static int load_gate(const struct cli *c, struct gate_inputs *g) {
+  char why[512];
+  if (c->suppressions) {
+    if (gha_suppressions_load(c->suppressions, gha_today(), &g->sup, why, sizeof why) <
+        0) {
+      fprintf(stderr, PROG ": %s\n", why);
+      return -1;
+    }
+    g->have_sup = true;
+  }
+  if (c->baseline) {
+    if (gha_baseline_load(c->baseline, c->opts.fail_on, &g->base, why, sizeof why) < 0) {
+      fprintf(stderr, PROG ": %s\n", why);
+      return -1;
+    }
+    g->have_base = true;
+  }
+  return 0;
+}
+
+static void free_gate(struct gate_inputs *g) {
+  if (g->have_sup)
+    gha_suppressions_free(&g->sup);
+  if (g->have_base)
+    gha_baseline_free(&g->base);
+}
+
 int main(int argc, char **argv) {
   struct cli c = {.json = false};
   gha_options_init(&c.opts);
+  gha_gate_options_init(&c.gate);
   int pre = parse_args(&c, argc, argv);
   if (pre)
     return pre - 1;
-  struct gha_inputs in;
-  if (gha_inputs_collect(argv + optind, (size_t)(argc - optind), &in) < 0 ||
+  struct gate_inputs gin = {.have_sup = false};
+  struct gha_inputs in = {0};
+  if (load_gate(&c, &gin) < 0 ||
+      gha_inputs_collect(argv + optind, (size_t)(argc - optind), &in) < 0 ||
       check_outputs(&c, &in) < 0) {
     gha_inputs_free(&in);
+    free_gate(&gin);
     return EXIT_USAGE;
   }
   struct gha_analyzer *an = gha_analyzer_new(&c.opts);
   if (!an) {
     fprintf(stderr, PROG ": out of memory\n");
     gha_inputs_free(&in);
+    free_gate(&gin);
     return EXIT_USAGE;
   }
   int status = EXIT_USAGE;
+  struct gha_gate gate = {0};
+  bool gated = gin.have_sup || gin.have_base;
   if (gha_graph_run(&in, an, isatty(STDERR_FILENO)) == 0) {
+    gha_finish(an);
     struct gha_trace_facts facts;
     bool partial = gha_inputs_partial(&in, &facts);
     struct gha_run_info run = {(const char *const *)(argv + optind),
-                               (size_t)(argc - optind), &facts, partial};
-    status = report(&c, an, &run);
+                               (size_t)(argc - optind), &facts, partial, NULL};
+    if (gated && gha_gate_run(&gate, an, gin.have_base ? &gin.base : NULL,
+                              gin.have_sup ? &gin.sup : NULL, &c.gate) < 0)
+      fprintf(stderr, PROG ": out of memory\n");
+    else {
+      run.gate = gated ? &gate : NULL;
+      status = report(&c, an, &run);
+    }
   }
+  gha_gate_free(&gate);
   gha_analyzer_free(an);
   gha_inputs_free(&in);
+  free_gate(&gin);
   return status;
 }

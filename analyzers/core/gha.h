@@ -152,6 +152,11 @@ int gha_option_parse(struct gha_options *o, const struct gha_option_def *d,
 /* From a number (plugin parameters given as integers or reals). */
 int gha_option_set_number(struct gha_options *o, const struct gha_option_def *d,
                           double v, char *why, size_t size);
+/* The number rules of the table for any option: digits (and for a real one
+ * point and an exponent), finite, from 0 to max, whole when asked.  0, or
+ * -1 with what it must be in why ("a number from 0 to 100"). */
+int gha_number_parse(const char *text, bool whole, double max, double *out, char *why,
+                     size_t size);
 
 /* ---- Analyzer ----------------------------------------------------------- */
 #define GHA_TRACES_MAX 1024 /* traces read together; more share an end */

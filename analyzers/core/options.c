@@ -68,15 +68,48 @@ static void store(struct gha_options *o, const struct gha_option_def *d,
   }
 }
 
+static bool is_whole(const struct gha_option_def *d) {
+  return d->type == GHA_OPT_WORDS || d->type == GHA_OPT_COUNT;
+}
+
 /* The range and, for words and counts, a whole number. */
+static bool in_range(double v, bool whole, double max) {
+  return isfinite(v) && v >= 0 && v <= max && (!whole || v == floor(v));
+}
+
+static void must_be(char *what, size_t size, bool whole, double max) {
+  snprintf(what, size, "a %s from 0 to %.10g", whole ? "whole number" : "number", max);
+}
+
 static int check_number(const struct gha_option_def *d, double v, char *why,
                         size_t size) {
   char what[96];
-  bool whole = d->type == GHA_OPT_WORDS || d->type == GHA_OPT_COUNT;
-  snprintf(what, sizeof what, "a %s from 0 to %.10g", whole ? "whole number" : "number",
-           d->max);
-  if (!isfinite(v) || v < 0 || v > d->max || (whole && v != floor(v)))
-    return reject(why, size, d, what);
+  if (in_range(v, is_whole(d), d->max))
+    return 0;
+  must_be(what, sizeof what, is_whole(d), d->max);
+  return reject(why, size, d, what);
+}
+
+int gha_number_parse(const char *text, bool whole, double max, double *out, char *why,
+                     size_t size) {
+  /* digits (and for reals one point and an exponent) only: strtod would
+   * also take "nan", "inf", hex and leading blanks */
+  const char *allowed = whole ? "0123456789" : "0123456789.eE+-";
+  double v = NAN;
+  if (text[0] && strspn(text, allowed) == strlen(text) && text[0] != '-' &&
+      text[0] != '+') {
+    char *end;
+    errno = 0;
+    v = strtod(text, &end);
+    if (errno || *end)
+      v = NAN;
+  }
+  if (!in_range(v, whole, max)) {
+    if (why && size)
+      must_be(why, size, whole, max);
+    return -1;
+  }
+  *out = v;
   return 0;
 }
 
@@ -99,17 +132,8 @@ int gha_option_parse(struct gha_options *o, const struct gha_option_def *d,
     store(o, d, s);
     return 0;
   }
-  /* digits (and for reals one point and an exponent) only: strtod would
-   * also take "nan", "inf", hex and leading blanks */
-  bool real = d->type == GHA_OPT_SECONDS || d->type == GHA_OPT_REAL;
-  const char *allowed = real ? "0123456789.eE+-" : "0123456789";
-  if (!text[0] || strspn(text, allowed) != strlen(text) || text[0] == '-' ||
-      text[0] == '+')
-    return check_number(d, NAN, why, size);
-  char *end;
-  errno = 0;
-  double v = strtod(text, &end);
-  if (errno || *end)
+  double v;
+  if (gha_number_parse(text, is_whole(d), d->max, &v, NULL, 0) < 0)
     return check_number(d, NAN, why, size);
   return gha_option_set_number(o, d, v, why, size);
 }

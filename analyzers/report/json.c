@@ -2,6 +2,8 @@
  * (bump GHA_JSON_SCHEMA when a field is removed or renamed). */
 #include "report.h"
 
+#include "gate.h"
+
 #define U(x) ((unsigned long long)(x))
 
 static void put_options(FILE *out, const struct gha_options *o) {
@@ -105,7 +107,8 @@ static void put_proc(FILE *out, const struct gha_analyzer *an,
 }
 
 static void put_finding(FILE *out, const struct gha_analyzer *an,
-                        const struct gha_finding *f) {
+                        const struct gha_finding *f, const struct gha_gate *gate,
+                        size_t i) {
   fprintf(out, "{\"analysis\":\"%s\",\"severity\":\"%s\",",
           gha_analysis_name(f->analysis), gha_severity_name(f->severity));
   put_key(out, an, f->proc);
@@ -131,6 +134,8 @@ static void put_finding(FILE *out, const struct gha_analyzer *an,
   }
   fputs(",\"fix\":", out);
   gha_put_json_string(out, f->fix);
+  fputc(',', out);
+  gha_gate_finding_json(out, gate, i);
   fputc('}', out);
 }
 
@@ -165,12 +170,18 @@ int gha_report_json(FILE *out, const struct gha_analyzer *an,
       fputc(',', out);
     put_proc(out, an, gha_proc_at(an, i));
   }
+  const struct gha_gate *gate = run ? run->gate : NULL;
   fputs("],\"findings\":[", out);
   for (size_t i = 0; i < gha_finding_count(an); i++) {
     if (i)
       fputc(',', out);
-    put_finding(out, an, gha_finding_at(an, i));
+    put_finding(out, an, gha_finding_at(an, i), gate, i);
   }
-  fprintf(out, "],\"exit_status\":%d}\n", gha_exit_status(an));
+  fputs("],", out);
+  if (gate)
+    gha_gate_report_json(out, gate);
+  else
+    fputs("\"gate\":null", out);
+  fprintf(out, ",\"exit_status\":%d}\n", gate ? gate->status : gha_exit_status(an));
   return ferror(out) ? -1 : 0;
 }

@@ -11,6 +11,8 @@
 #include "gha.h"
 #include "precheck.h" /* struct gha_trace_facts (no babeltrace2) */
 
+struct gha_gate;
+
 /* What the run read, for the report headers. */
 struct gha_run_info {
   const char *const *inputs;
@@ -20,6 +22,8 @@ struct gha_run_info {
    * plugin, live sessions, GENHEAP_ANALYZE_PRECHECK=0). */
   const struct gha_trace_facts *facts;
   bool partial; /* gha_trace_facts_partial(facts): data known missing */
+  /* The CI gate's verdict (gate/gate.h); NULL when there is no gate. */
+  const struct gha_gate *gate;
 };
 
 /* The header lines that say what the input checks found missing (nothing

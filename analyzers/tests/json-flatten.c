@@ -7,6 +7,11 @@
  *           would_free_words EVIDENCE above_threshold_ms
  *   meta events discarded_events exit_status
  *   checks none | checks TRACES STREAMS PACKETS EMPTY CUT LAYOUT_UNCHECKED PARTIAL
+ * and when the report has a gate (--baseline, --suppressions):
+ *   gate status STATUS PASSED
+ *   gate change KIND regression|improvement [HOST/]NAME ANALYSIS|FIGURE BEFORE NOW
+ *   gate finding ANALYSIS NAME VERDICT
+ *   gate suppression LINE PATTERN ANALYSIS STATE MATCHED
  * Exit 1 when the input is not valid JSON of the expected shape. */
 #include <stdio.h>
 #include <stdlib.h>
@@ -56,6 +61,41 @@ static const char *flag(const struct mj *o, const char *k) {
   return v->num ? "true" : "false";
 }
 
+static void changes(const struct mj *g, const char *key, const char *kind) {
+  const struct mj *cs = mj_get(g, key);
+  for (size_t i = 0; cs && mj_at(cs, i); i++) {
+    const struct mj *c = mj_at(cs, i);
+    const char *host = mj_get(c, "host")->str;
+    const struct mj *what =
+        mj_get(c, "analysis") ? mj_get(c, "analysis") : mj_get(c, "figure");
+    printf("gate change %s %s %s%s%s %s %llu %llu\n", str(c, "kind"), kind, host,
+           host[0] ? "/" : "", str(c, "name"), what ? what->str : "?", num(c, "baseline"),
+           num(c, "now"));
+  }
+}
+
+static void gate(const struct mj *doc) {
+  const struct mj *g = mj_get(doc, "gate");
+  if (!g || g->type == MJ_NULL)
+    return;
+  printf("gate status %llu %s\n", num(g, "status"), flag(g, "passed"));
+  changes(g, "regressions", "regression");
+  changes(g, "improvements", "improvement");
+  const struct mj *fs = mj_get(doc, "findings");
+  for (size_t i = 0; mj_at(fs, i); i++) {
+    const struct mj *f = mj_at(fs, i), *v = mj_get(f, "gate");
+    printf("gate finding %s %s %s\n", str(f, "analysis"), str(f, "name"),
+           v && v->type == MJ_OBJECT ? str(v, "verdict") : "?");
+  }
+  const struct mj *s = mj_get(g, "suppressions");
+  const struct mj *es = s && s->type == MJ_OBJECT ? mj_get(s, "entries") : NULL;
+  for (size_t i = 0; es && mj_at(es, i); i++) {
+    const struct mj *e = mj_at(es, i);
+    printf("gate suppression %llu %s %s %s %llu\n", num(e, "line"), str(e, "pattern"),
+           str(e, "analysis"), str(e, "state"), num(e, "matched"));
+  }
+}
+
 int main(void) {
   char *text = slurp(stdin);
   struct mj *doc = text ? mj_parse(text) : NULL;
@@ -91,6 +131,7 @@ int main(void) {
            num(f, "waste_words"), num(f, "would_free_words"), str(f, "evidence"),
            num(f, "above_threshold_ns") / 1000000);
   }
+  gate(doc);
   mj_free(doc);
   free(text);
   return 0;

@@ -34,7 +34,8 @@
  * sweep (which keeps every live word: total live), so old live = total -
  * young live.  held_ms is how long the server holds that waste: the idle
  * time, hibernate_after for `hibernating`, 0 for `busy`.
- * A normal run prints "scenario vpid=V server_pid=P" first.
+ * A normal run prints "scenario vpid=V server_pid=P" first.  The server is
+ * named NAME, or $SCENARIO_SERVER_NAME when set.
  */
 #include <pthread.h>
 #include <signal.h>
@@ -238,7 +239,10 @@ static enum ending parse_ending(const char *s) {
 static void spawn_server(struct run *r) {
   gh_spawn_options o;
   gh_spawn_options_init(&o);
-  o.name = r->name;
+  /* SCENARIO_SERVER_NAME: one name for the servers of different scenarios,
+   * so that runs compare as one process (tests/gate.sh) */
+  const char *name = getenv("SCENARIO_SERVER_NAME");
+  o.name = name && name[0] ? name : r->name;
   if (strcmp(r->name, "hibernating") == 0)
     o.hibernate_after_ms = HIBERNATE_AFTER_MS;
   if (strcmp(r->name, "fullsweep0") == 0)
