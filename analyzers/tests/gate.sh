@@ -46,6 +46,16 @@ grep -q "^gate: FAILED" "$work/out" || fail "bloat against half: not FAILED"
 expect_status 1 "$ANALYZE" --format=json --baseline "$work/half.json" "$work/bloat"
 expect_gate "^gate change grown regression server peak_waste_words 125000 250000$" "bloat against half"
 expect_gate "^gate finding bloat server known$" "bloat against half: the finding"
+#    JUnit: the finding is no failure (the baseline knew it), the grown
+#    waste is one, in a suite of its own
+expect_status 1 "$ANALYZE" --junit "$work/j.xml" --baseline "$work/half.json" "$work/bloat"
+grep -q '<skipped message="known to the baseline"/>' "$work/j.xml" || fail "JUnit: known finding not skipped"
+grep -q '<testsuite name="genheap-analyze" tests="[0-9]*" failures="0" errors="0" skipped="1">' "$work/j.xml" ||
+  fail "JUnit: suite counts: $(grep '<testsuite' "$work/j.xml")"
+grep -q '<testsuite name="genheap-gate" tests="1" failures="1"' "$work/j.xml" &&
+  grep -q '<testcase classname="genheap.gate.server" name="grown peak_waste_words">' "$work/j.xml" &&
+  grep -q '<failure message="grown peak_waste_words: 250000 words, 125000 in the baseline" type="regression"/>' \
+    "$work/j.xml" || fail "JUnit: the regression is not a failure: $(cat "$work/j.xml")"
 #    ... unless the thresholds allow it
 expect_status 0 "$ANALYZE" --gate-growth 150 --baseline "$work/half.json" "$work/bloat"
 expect_status 0 "$ANALYZE" --gate-min-words 200000 --baseline "$work/half.json" "$work/bloat"
@@ -69,8 +79,12 @@ cat >"$work/ok.supp" <<'EOF'
 server  bloat  until=2999-12-31  kept on purpose
 ticker  *      never flagged: a note says so
 EOF
-expect_status 0 "$ANALYZE" --format=json --suppressions "$work/ok.supp" "$work/bloat"
+expect_status 0 "$ANALYZE" --format=json --suppressions "$work/ok.supp" --junit "$work/j.xml" \
+  "$work/bloat"
 expect_gate "^gate finding bloat server suppressed$" "suppressed"
+grep -q '<skipped message="suppressed: kept on purpose"/>' "$work/j.xml" ||
+  fail "JUnit: the suppressed finding is not skipped with its reason"
+! grep -q "<failure" "$work/j.xml" || fail "JUnit: a failure where the gate passed"
 expect_gate "^gate suppression 2 server bloat used 1$" "suppression in force"
 expect_gate "^gate suppression 3 ticker \* unused 0$" "unused suppression"
 grep -q "note: $work/ok.supp:3: suppression matched no finding" "$work/err" ||
