@@ -31,7 +31,7 @@ struct cli {
   struct gha_options opts;
   struct gha_gate_options gate;
   bool json;
-  const char *json_file, *junit, *html;
+  const char *json_file, *junit, *html, *perfetto;
   const char *baseline, *suppressions;
 };
 
@@ -107,6 +107,10 @@ static const struct cli_opt cli_opts[] = {
      .set = set_path, .field = CLI_FIELD(junit), .output = true},
     {.name = "html", .arg = "FILE", .help = "also write an HTML report with charts",
      .set = set_path, .field = CLI_FIELD(html), .output = true},
+    {.name = "perfetto", .arg = "FILE",
+     .help = "also write a trace for ui.perfetto.dev and chrome://tracing: heap "
+             "counters, GC slices and findings per process",
+     .set = set_path, .field = CLI_FIELD(perfetto), .output = true},
 
     SECTION("CI gate (docs/ci.md):"),
     {.name = "baseline", .arg = "FILE",
@@ -388,6 +392,8 @@ static int report(const struct cli *c, struct gha_analyzer *an,
   if (c->junit && write_report(c->junit, an, run, gha_report_junit) < 0)
     return EXIT_USAGE;
   if (c->html && write_report(c->html, an, run, gha_report_html) < 0)
+    return EXIT_USAGE;
+  if (c->perfetto && write_report(c->perfetto, an, run, gha_report_perfetto) < 0)
     return EXIT_USAGE;
   return run->gate ? run->gate->status : gha_exit_status(an);
 }

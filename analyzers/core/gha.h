@@ -165,7 +165,10 @@ enum { GHA_MARK_MINOR = 1, GHA_MARK_SWEEP = 2, GHA_MARK_HIBERNATE = 4,
        GHA_MARK_CENSUS = 8 };
 
 /* A chart point: heap figures (words, saturated at 2^32-1) at a time
- * relative to the process's first event (gha_point_ts gives it back). */
+ * relative to the process's first event (gha_point_ts gives it back).
+ * Points merge when the series is full: a point then stands for several
+ * events, with the marks of all of them and the reason and pause of the
+ * last GC among them (the trace export draws it as a slice). */
 struct gha_point {
   float t_s;         /* seconds since first_ns */
   uint32_t young;    /* heap_size */
@@ -173,7 +176,12 @@ struct gha_point {
   uint32_t binv;     /* bin_vheap_size + bin_old_vheap_size */
   uint32_t waste;    /* measured old-heap garbage (lower bound) */
   uint8_t marks;     /* GHA_MARK_* of the events merged into this point */
+  uint8_t reason;    /* the last full sweep's reason (with GHA_MARK_SWEEP) */
+  uint8_t pause;     /* the last GC's pause: 1 + its log bucket; 0 none */
 };
+/* The three bytes above live in what was padding: a point stays 24 bytes,
+ * so a process's memory does not change (10^6 processes, 256 points). */
+_Static_assert(sizeof(struct gha_point) == 24, "a chart point grew");
 
 enum gha_analysis { GHA_BLOAT, GHA_BINLEAK, GHA_IDLE_BURST, GHA_ANALYSES };
 const char *gha_analysis_name(enum gha_analysis a);
@@ -313,6 +321,10 @@ const struct gha_finding *gha_finding_for(const struct gha_analyzer *an,
                                           enum gha_analysis a);
 /* When a chart point was taken. */
 uint64_t gha_point_ts(const struct gha_proc *p, const struct gha_point *pt);
+/* The pause of the last GC merged into the point, in ns (the upper bound of
+ * its log bucket, at most 19% over, and never above the process's longest
+ * pause); 0 when it had none or none was timed. */
+uint64_t gha_point_pause_ns(const struct gha_proc *p, const struct gha_point *pt);
 /* Pause percentile (0..100) in ns, from the log histogram. */
 uint64_t gha_pause_percentile(const struct gha_proc *p, double pct);
 bool gha_proc_flagged(const struct gha_analyzer *an, const struct gha_proc *p);

@@ -36,8 +36,14 @@ void gha_clean_name(char *dst, size_t size, const char *src);
 
 /* series.c: chart points and pause histogram, grown on demand. */
 void gha__record_pause(struct gha_proc *p, uint64_t start, uint64_t end);
-void gha__series_add(const struct gha_analyzer *an, struct gha_proc *p,
-                     uint64_t ts, const struct gha_gcinfo *g, uint8_t marks,
+/* What an event did, for the chart point it becomes. */
+struct gha_step {
+  uint8_t marks;     /* GHA_MARK_* */
+  uint8_t reason;    /* a full sweep's reason */
+  uint64_t pause_ns; /* a GC's pause (0: not timed) */
+};
+void gha__series_add(const struct gha_analyzer *an, struct gha_proc *p, uint64_t ts,
+                     const struct gha_gcinfo *g, const struct gha_step *step,
                      uint64_t waste);
 void gha__proc_free(struct gha_proc *p);
 

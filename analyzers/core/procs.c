@@ -312,8 +312,13 @@ static void on_census(struct gha_proc *p, const struct gha_event *ev) {
     end_life(p, ev->ts_ns, &p->freed);
 }
 
+/* The pause of a GC that ends at ts, 0 when its start was not seen. */
+static uint64_t pause_to(uint64_t start, uint64_t ts) {
+  return start != UINT64_MAX && ts >= start ? ts - start : 0;
+}
+
 static uint8_t apply_event(struct gha_analyzer *an, struct gha_proc *p,
-                           const struct gha_event *ev) {
+                           const struct gha_event *ev, struct gha_step *step) {
   switch (ev->type) {
   case GHA_EV_SPAWN:
     p->spawned = true;
@@ -342,10 +347,13 @@ static uint8_t apply_event(struct gha_analyzer *an, struct gha_proc *p,
     note_gc(p, ev->ts_ns);
     p->last_gc_end_ns = ev->ts_ns;
     p->ev_minor++;
+    step->pause_ns = pause_to(p->minor_start_ns, ev->ts_ns);
     gha__record_pause(p, p->minor_start_ns, ev->ts_ns);
     p->minor_start_ns = UINT64_MAX;
     return GHA_MARK_MINOR;
   case GHA_EV_MAJOR_END:
+    step->pause_ns = pause_to(p->major_start_ns, ev->ts_ns);
+    step->reason = (uint8_t)(ev->reason < 256 ? ev->reason : 255);
     on_major_end(an, p, ev);
     return GHA_MARK_SWEEP;
   case GHA_EV_HIBERNATE:
@@ -395,13 +403,14 @@ bool gha_feed(struct gha_analyzer *an, const struct gha_event *ev) {
     p->first_ns = ev->ts_ns;
   if (ev->ts_ns > p->last_ns)
     p->last_ns = ev->ts_ns;
-  uint8_t marks = apply_event(an, p, ev);
+  struct gha_step step = {0};
+  step.marks = apply_event(an, p, ev, &step);
   if (ev->has_info) {
     track_binold(p, &ev->info);
     track_peaks(p, &ev->info);
     p->info = ev->info;
     p->has_info = true;
-    gha__series_add(an, p, ev->ts_ns, &ev->info, marks, waste_now(p, ev->ts_ns));
+    gha__series_add(an, p, ev->ts_ns, &ev->info, &step, waste_now(p, ev->ts_ns));
   }
   an->finished = false;
   return true;

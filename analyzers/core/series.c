@@ -97,6 +97,24 @@ uint64_t gha_point_ts(const struct gha_proc *p, const struct gha_point *pt) {
   return p->first_ns + (uint64_t)((double)pt->t_s * 1e9);
 }
 
+uint64_t gha_point_pause_ns(const struct gha_proc *p, const struct gha_point *pt) {
+  if (!pt->pause)
+    return 0;
+  uint64_t up = bucket_upper(pt->pause - 1u);
+  return up < p->pause_max_ns ? up : p->pause_max_ns;
+}
+
+/* What a later event (or point) brings to a point it merges into: its
+ * marks, and its GC's reason and pause when it had a GC. */
+static void merge_step(struct gha_point *into, uint8_t marks, uint8_t reason,
+                       uint8_t pause) {
+  into->marks |= marks;
+  if (marks & GHA_MARK_SWEEP)
+    into->reason = reason;
+  if (pause)
+    into->pause = pause;
+}
+
 static uint32_t clamp32(uint64_t v) { return v > UINT32_MAX ? UINT32_MAX : (uint32_t)v; }
 
 static void set_point(struct gha_proc *p, struct gha_point *pt, uint64_t ts,
@@ -130,8 +148,14 @@ static bool series_room(const struct gha_analyzer *an, struct gha_proc *p) {
   if (!p->series_cap)
     return false;
   for (unsigned i = 0; i < p->series_len / 2u; i++) {
-    struct gha_point merged = p->series[2 * i + 1];
-    merged.marks |= p->series[2 * i].marks;
+    const struct gha_point *later = &p->series[2 * i + 1];
+    struct gha_point merged = p->series[2 * i];
+    merged.t_s = later->t_s;
+    merged.young = later->young;
+    merged.old = later->old;
+    merged.binv = later->binv;
+    merged.waste = later->waste;
+    merge_step(&merged, later->marks, later->reason, later->pause);
     p->series[i] = merged;
   }
   p->series_len /= 2;
@@ -139,21 +163,23 @@ static bool series_room(const struct gha_analyzer *an, struct gha_proc *p) {
   return true;
 }
 
-void gha__series_add(const struct gha_analyzer *an, struct gha_proc *p,
-                     uint64_t ts, const struct gha_gcinfo *g, uint8_t marks,
+void gha__series_add(const struct gha_analyzer *an, struct gha_proc *p, uint64_t ts,
+                     const struct gha_gcinfo *g, const struct gha_step *step,
                      uint64_t waste) {
+  uint8_t pause = step->pause_ns ? (uint8_t)(pause_bucket(step->pause_ns) + 1) : 0;
   if (p->series_len > 0 && p->series_skip > 0) {
     struct gha_point *last = &p->series[p->series_len - 1];
     p->series_skip--;
-    last->marks |= marks;
+    merge_step(last, step->marks, step->reason, pause);
     set_point(p, last, ts, g, waste);
     return;
   }
   if (!series_room(an, p))
     return;
   struct gha_point *pt = &p->series[p->series_len++];
+  *pt = (struct gha_point){0};
   set_point(p, pt, ts, g, waste);
-  pt->marks = marks;
+  merge_step(pt, step->marks, step->reason, pause);
   p->series_skip = p->series_stride - 1;
 }
 

@@ -38,6 +38,10 @@ int gha_report_junit(FILE *out, const struct gha_analyzer *an,
                      const struct gha_run_info *run);
 int gha_report_html(FILE *out, const struct gha_analyzer *an,
                     const struct gha_run_info *run);
+/* The Trace Event Format JSON (ui.perfetto.dev, chrome://tracing): heap
+ * counters, GC slices and findings per process (report/perfetto.c). */
+int gha_report_perfetto(FILE *out, const struct gha_analyzer *an,
+                        const struct gha_run_info *run);
 
 /* Escapers shared by the writers. */
 void gha_put_json_string(FILE *out, const char *s);
