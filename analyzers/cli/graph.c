@@ -420,12 +420,15 @@ static int build(bt_graph *g, const struct plugins *pl,
  * reports a SIGINT death).  From a live session it is the normal way to end:
  * stop reading and report what was seen; a second one ends at once. */
 static volatile sig_atomic_t interrupted, live_input;
+static const char *volatile restore_text; /* the view's, set per run */
 static void on_sigint(int sig) {
   (void)sig;
   if (live_input && !interrupted) {
     interrupted = 1;
     return;
   }
+  if (restore_text)
+    (void)!write(STDOUT_FILENO, restore_text, strlen(restore_text));
   static const char msg[] =
       PROG ": interrupted before the end of the trace: no report\n";
   (void)!write(STDERR_FILENO, msg, sizeof msg - 1);
@@ -441,13 +444,16 @@ static double now_s(void) {
 /* Runs to the end; live sources answer AGAIN while they wait for data.
  * Each return from babeltrace2 is progress for the watchdog. */
 static int run(bt_graph *g, const struct gha_inputs *in, struct gha_bt2 *cv,
-               bool progress) {
+               const struct gha_graph_opts *o) {
+  bool progress = o->progress;
   double last = now_s();
   for (;;) {
     bt_graph_run_once_status st = bt_graph_run_once(g);
     gha_watchdog_progress();
     if (st == BT_GRAPH_RUN_ONCE_STATUS_END)
       break;
+    if (o->stop && *o->stop)
+      return 1;
     if (st == BT_GRAPH_RUN_ONCE_STATUS_AGAIN) {
       if (interrupted)
         break;
@@ -466,6 +472,8 @@ static int run(bt_graph *g, const struct gha_inputs *in, struct gha_bt2 *cv,
     }
     if (interrupted)
       break;
+    if (o->tick)
+      o->tick(o->ctx, cv->an);
     if (progress && now_s() - last > 0.25) {
       last = now_s();
       fprintf(stderr, "\r%llu genheap events", (unsigned long long)cv->genheap_events);
@@ -514,7 +522,9 @@ static char *inputs_list(const struct gha_inputs *in) {
 }
 
 int gha_graph_run(struct gha_inputs *in, struct gha_analyzer *an,
-                  bool progress) {
+                  const struct gha_graph_opts *opts) {
+  static const struct gha_graph_opts none = {0};
+  const struct gha_graph_opts *o = opts ? opts : &none;
   struct plugins pl = {0};
   struct gha_bt2 cv;
   struct gha_limits limits;
@@ -527,8 +537,10 @@ int gha_graph_run(struct gha_inputs *in, struct gha_analyzer *an,
   for (size_t k = 0; k < in->n; k++)
     if (in->v[k].live)
       live_input = 1;
+  restore_text = o->restore;
   sigemptyset(&sa.sa_mask);
-  sigaction(SIGINT, &sa, &old_sa);
+  if (!o->stop) /* else the caller handles SIGINT */
+    sigaction(SIGINT, &sa, &old_sa);
   char *all = inputs_list(in);
   gha_bt2_init(&cv, an);
   bt_graph *g = NULL;
@@ -542,8 +554,10 @@ int gha_graph_run(struct gha_inputs *in, struct gha_analyzer *an,
     fprintf(stderr, PROG ": out of memory\n");
   else if (load_plugins(&pl) == 0 && build(g, &pl, in, &cv, sink_cls) == 0) {
     gha_watchdog_subject(all);
-    rc = run(g, in, &cv, progress);
+    rc = run(g, in, &cv, o);
   }
+  if (rc == 1)
+    goto out; /* stopped: the caller drops what was read */
   if (rc == 0 && cv.genheap_events == 0) {
     /* A live reader starts at the relay daemon's newest packet: what was
      * recorded before it attached is not "no events at all". */
@@ -559,7 +573,9 @@ int gha_graph_run(struct gha_inputs *in, struct gha_analyzer *an,
   }
 out:
   gha_watchdog_stop();
-  sigaction(SIGINT, &old_sa, NULL);
+  if (!o->stop)
+    sigaction(SIGINT, &old_sa, NULL);
+  restore_text = NULL;
   bt_graph_put_ref(g);
   bt_component_class_sink_put_ref(sink_cls);
   bt_plugin_put_ref(pl.ctf);

@@ -12,10 +12,12 @@
  */
 #include <errno.h>
 #include <getopt.h>
+#include <signal.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "gate.h"
@@ -23,6 +25,7 @@
 #include "graph.h"
 #include "outputs.h"
 #include "report.h"
+#include "view.h"
 
 #define PROG "genheap-analyze"
 enum { EXIT_FINDINGS = 1, EXIT_USAGE = 2 };
@@ -33,6 +36,8 @@ struct cli {
   bool json;
   const char *json_file, *junit, *html, *perfetto;
   const char *baseline, *suppressions;
+  bool view;      /* --view: the live view of a live session */
+  double watch_s; /* --watch: re-read trace folders every this (0: no) */
 };
 
 /* ---- the CLI's own options -------------------------------------------- */
@@ -92,6 +97,26 @@ static int set_min_words(struct cli *c, const struct cli_opt *o, const char *arg
   return 0;
 }
 
+static int set_view(struct cli *c, const struct cli_opt *o, const char *arg, char *why,
+                    size_t size) {
+  (void)o, (void)arg, (void)why, (void)size;
+  c->view = true;
+  return 0;
+}
+
+static int set_watch(struct cli *c, const struct cli_opt *o, const char *arg, char *why,
+                     size_t size) {
+  (void)o;
+  if (gha_number_parse(arg, false, 86400, &c->watch_s, why, size) < 0)
+    return -1;
+  if (c->watch_s < 0.1) {
+    snprintf(why, size, "must be at least 0.1 (seconds between reads)");
+    return -1;
+  }
+  c->view = true;
+  return 0;
+}
+
 /* In --help order, by section: a NULL name starts a section, its help is
  * the heading (NULL: the analyses' options, from core/options.c). */
 /* One option per entry reads better than one field per line: */
@@ -129,6 +154,16 @@ static const struct cli_opt cli_opts[] = {
      .help = "... and by at least N words (default: --bloat-min-words, "
              "--binleak-min-words for binary waste)",
      .set = set_min_words},
+
+    SECTION("Live view (genheap-analyze(1), LIVE VIEW):"),
+    {.name = "view",
+     .help = "show the analyses as a live session goes: a top-like screen on a "
+             "terminal, a line per change elsewhere; Ctrl-C stops and reports",
+     .set = set_view},
+    {.name = "watch", .arg = "SECONDS",
+     .help = "for trace folders still being written: read them again every "
+             "SECONDS and show the view, until Ctrl-C (implies --view)",
+     .set = set_watch},
 
     SECTION(NULL), /* the analyses' options (core/options.c) */
     SECTION(""),
@@ -448,6 +483,153 @@ static void free_gate(struct gate_inputs *g) {
     gha_baseline_free(&g->base);
 }
 
+/* ---- reading: once, with the live view, or again and again ---------------- */
+
+/* --view and --watch make sense for some inputs only: one line if not. */
+static int check_view(const struct cli *c, const struct gha_inputs *in) {
+  bool live = false;
+  for (size_t k = 0; k < in->n; k++)
+    live |= in->v[k].live;
+  if (c->watch_s && live) {
+    fprintf(stderr, PROG ": --watch reads trace folders again and again; a live "
+                         "session is followed as it goes with --view\n");
+    return -1;
+  }
+  if (c->view && !c->watch_s && !live) {
+    fprintf(stderr, PROG ": --view follows a live session (net://...); for trace "
+                         "folders still being written, use --watch SECONDS\n");
+    return -1;
+  }
+  return 0;
+}
+
+static void view_tick(void *ctx, struct gha_analyzer *an) {
+  struct gha_view *v = ctx;
+  if (gha_view_due(v))
+    gha_view_frame(v, an, "live");
+}
+
+/* Reads the inputs once, into a new analyzer (NULL after a message).  With
+ * the view, it is drawn as the events come. */
+static struct gha_analyzer *read_once(const struct cli *c, struct gha_inputs *in,
+                                      struct gha_view *v) {
+  struct gha_analyzer *an = gha_analyzer_new(&c->opts);
+  if (!an) {
+    fprintf(stderr, PROG ": out of memory\n");
+    return NULL;
+  }
+  struct gha_graph_opts o = {.progress = !v && isatty(STDERR_FILENO)};
+  if (v) {
+    o.tick = view_tick;
+    o.ctx = v;
+    o.restore = v->tty ? gha_view_restore : NULL;
+  }
+  if (gha_graph_run(in, an, &o) != 0) {
+    if (v)
+      gha_view_stop(v);
+    gha_analyzer_free(an);
+    return NULL;
+  }
+  if (v) {
+    gha_view_frame(v, an, "ended");
+    gha_view_stop(v);
+  }
+  return an;
+}
+
+/* --watch: SIGINT stops the loop (a second one the program). */
+static volatile sig_atomic_t watch_stop;
+static const char *volatile watch_restore;
+static void on_watch_sigint(int sig) {
+  (void)sig;
+  if (!watch_stop) {
+    watch_stop = 1;
+    return;
+  }
+  if (watch_restore)
+    (void)!write(STDOUT_FILENO, watch_restore, strlen(watch_restore));
+  static const char msg[] = PROG ": interrupted twice: no report\n";
+  (void)!write(STDERR_FILENO, msg, sizeof msg - 1);
+  _exit(130);
+}
+
+/* Sleeps s seconds, or less when SIGINT came. */
+static void nap(double s) {
+  for (double left = s; left > 0 && !watch_stop; left -= 0.05) {
+    struct timespec ts = {0, (long)(1e9 * (left < 0.05 ? left : 0.05))};
+    nanosleep(&ts, NULL);
+  }
+}
+
+static double clock_s(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* --watch: reads the trace folders again every watch_s (babeltrace2 reads
+ * whole packets, and a trace being written grows by packets), showing the
+ * view after each complete read, until SIGINT.  A read that SIGINT cut, or
+ * that failed (a packet half written), is dropped: the report is the last
+ * complete read's.  NULL when none completed (*status 130). */
+static struct gha_analyzer *read_watching(const struct cli *c, struct gha_inputs *in,
+                                          struct gha_view *v, int *status) {
+  struct sigaction sa = {.sa_handler = on_watch_sigint}, old;
+  sigemptyset(&sa.sa_mask);
+  sigaction(SIGINT, &sa, &old);
+  watch_stop = 0;
+  watch_restore = v->tty ? gha_view_restore : NULL;
+  struct gha_analyzer *last = NULL;
+  unsigned reads = 0, failed = 0;
+  char status_text[200];
+  while (!watch_stop) {
+    struct gha_analyzer *an = gha_analyzer_new(&c->opts);
+    if (!an) {
+      fprintf(stderr, PROG ": out of memory\n");
+      break;
+    }
+    double start = clock_s();
+    struct gha_graph_opts o = {.stop = &watch_stop, .restore = watch_restore};
+    int rc = gha_graph_run(in, an, &o);
+    if (rc == 0) {
+      gha_analyzer_free(last);
+      last = an;
+      reads++;
+    } else {
+      gha_analyzer_free(an);
+      failed += rc < 0;
+    }
+    if (watch_stop)
+      break;
+    if (last) {
+      snprintf(status_text, sizeof status_text, "read %u in %.2f s%s, next in %g s",
+               reads, clock_s() - start, rc < 0 ? " (the last read failed)" : "",
+               c->watch_s);
+      gha_view_frame(v, last, status_text);
+    }
+    nap(c->watch_s);
+  }
+  gha_view_stop(v);
+  sigaction(SIGINT, &old, NULL);
+  watch_restore = NULL;
+  if (!last) {
+    fprintf(stderr,
+            PROG ": interrupted before a read of the trace completed: no report\n");
+    *status = 130;
+  }
+  return last;
+}
+
+/* What the view's header names. */
+static void inputs_title(char *buf, size_t size, char **args, int n) {
+  size_t len = 0;
+  buf[0] = '\0';
+  for (int i = 0; i < n && len + 1 < size; i++) {
+    int w = snprintf(buf + len, size - len, "%s%s", i ? " " : "", args[i]);
+    len += w > 0 ? (size_t)w : 0;
+  }
+}
+
 int main(int argc, char **argv) {
   struct cli c = {.json = false};
   gha_options_init(&c.opts);
@@ -459,22 +641,23 @@ int main(int argc, char **argv) {
   struct gha_inputs in = {0};
   if (load_gate(&c, &gin) < 0 ||
       gha_inputs_collect(argv + optind, (size_t)(argc - optind), &in) < 0 ||
-      check_outputs(&c, &in) < 0) {
-    gha_inputs_free(&in);
-    free_gate(&gin);
-    return EXIT_USAGE;
-  }
-  struct gha_analyzer *an = gha_analyzer_new(&c.opts);
-  if (!an) {
-    fprintf(stderr, PROG ": out of memory\n");
+      check_view(&c, &in) < 0 || check_outputs(&c, &in) < 0) {
     gha_inputs_free(&in);
     free_gate(&gin);
     return EXIT_USAGE;
   }
   int status = EXIT_USAGE;
+  char title[512];
+  struct gha_view view;
+  inputs_title(title, sizeof title, argv + optind, argc - optind);
+  if (c.view)
+    gha_view_init(&view, stdout, title);
+  struct gha_analyzer *an = c.watch_s ? read_watching(&c, &in, &view, &status)
+                            : c.view  ? read_once(&c, &in, &view)
+                                      : read_once(&c, &in, NULL);
   struct gha_gate gate = {0};
   bool gated = gin.have_sup || gin.have_base;
-  if (gha_graph_run(&in, an, isatty(STDERR_FILENO)) == 0) {
+  if (an) {
     gha_finish(an);
     struct gha_trace_facts facts;
     bool partial = gha_inputs_partial(&in, &facts);

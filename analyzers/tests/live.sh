@@ -99,6 +99,7 @@ wait "$analyzer_pid"
 status=$?
 [ "$status" = 1 ] || { cat "$work/live.err" >&2; fail "live analyzer exited $status, want 1"; }
 "$FLATTEN" <"$work/live.json" >"$work/flat" || fail "live JSON does not parse"
+grep -qx "checks none" "$work/flat" || fail "a live session's report claims input checks"
 
 vpid_a=$(vpid_of bloated)
 cp "$work/prog.out" "$work/prog-a.out"
