@@ -38,6 +38,7 @@ cli_options=$(sed 's/.*"options":\({[^}]*}\).*/\1/' "$work/out")
 
 # --help: every option of both tables, the exit statuses and the environment
 expect_status 0 "$ANALYZE" --help
+cp "$work/out" "$work/help"
 for name in fail-on min-idle idle-factor bloat-min-words binleak-min-words \
     binleak-min-steps burst-min-gcs burst-min-words format junit html; do
   grep -q -- "--$name=" "$work/out" || fail "--help lacks --$name"
@@ -69,6 +70,13 @@ done
 expect_status 0 "$BABELTRACE2" --plugin-path="$PLUGIN_DIR" "$work/t" -c sink.genheap.analyze \
   -p 'format="json",min-idle="0.5",idle-factor="7.5",bloat-min-words="1000",fail-on="error"'
 plugin_options=$(sed 's/.*"options":\({[^}]*}\).*/\1/' "$work/out")
+# the component's help names every option of the table --help shows
+expect_status 0 "$BABELTRACE2" --plugin-path="$PLUGIN_DIR" help sink.genheap.analyze
+analyses=$(sed -n '/^Analyses/,/^$/p' "$work/help" | grep -o -- '^      --[a-z-]*' | sed 's/ *--//')
+[ -n "$analyses" ] || fail "no analysis options in --help"
+for name in $analyses; do
+  grep -q "$name" "$work/out" || fail "the plugin's help lacks $name"
+done
 [ "$plugin_options" = "$cli_options" ] ||
   fail "CLI and plugin options differ: $cli_options vs $plugin_options"
 note "options: ok"
