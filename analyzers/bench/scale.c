@@ -1,8 +1,9 @@
 /* scale.c -- the analyzer core at the size of a real BEAM node: N processes
  * (default 10^6), each spawned, collecting a few times, measured by a census
  * and exiting (a fraction of them flagged), fed straight to the core, then
- * every report format written to /dev/null.  Prints the resident memory per
- * process and the time of each stage, so that both stay linear in the number
+ * every report format written to /dev/null, and the CI gate run against
+ * the run's own JSON report (read back as a baseline, by name).  Prints the resident
+ * memory per process and the time of each stage, so that both stay linear in the number
  * of processes and findings (docs: BENCHMARKS.md).  Not part of make check.
  *
  * Usage: scale [PROCESSES [FLAGGED_PERCENT [GCS]]]   (10^6, 100, 4)
@@ -11,7 +12,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
+#include "gate.h"
 #include "gha.h"
 #include "report.h"
 
@@ -88,6 +91,42 @@ static void time_report(const char *name, struct gha_analyzer *an,
   printf("| %s | %.2f |\n", name, now_s() - t0);
 }
 
+/* The gate: the run's JSON report read back as its baseline (streamed:
+ * memory for the names only), then the comparison. */
+static void time_gate(struct gha_analyzer *an) {
+  char path[] = "/tmp/gha-scale-XXXXXX";
+  int fd = mkstemp(path);
+  FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
+  struct gha_run_info run = {.inputs = NULL, .ninputs = 0};
+  if (!f || gha_report_json(f, an, &run) != 0 || fclose(f) != 0) {
+    fprintf(stderr, "scale: cannot write the baseline\n");
+    exit(1);
+  }
+  struct gha_baseline b;
+  char why[512];
+  long before = rss_bytes();
+  double t0 = now_s();
+  if (gha_baseline_load(path, GHA_SEV_WARNING, &b, why, sizeof why) < 0) {
+    fprintf(stderr, "scale: %s\n", why);
+    exit(1);
+  }
+  printf("| gate: read the baseline (%zu names, %ld KiB more resident) | %.2f |\n",
+         b.names.n, (rss_bytes() - before) / 1024, now_s() - t0);
+  struct gha_gate g;
+  t0 = now_s();
+  if (gha_gate_run(&g, an, &b, NULL, NULL) < 0) {
+    fprintf(stderr, "scale: gate out of memory\n");
+    exit(1);
+  }
+  printf("| gate: compare (%zu changes) | %.2f |\n", g.nchanges, now_s() - t0);
+  gha_gate_free(&g);
+  gha_baseline_free(&b);
+  if (getenv("SCALE_KEEP_JSON"))
+    printf("baseline kept: %s\n", path);
+  else
+    unlink(path);
+}
+
 int main(int argc, char **argv) {
   long n = argc > 1 ? atol(argv[1]) : 1000000;
   int pct = argc > 2 ? atoi(argv[2]) : 100, gcs = argc > 3 ? atoi(argv[3]) : 4;
@@ -113,6 +152,8 @@ int main(int argc, char **argv) {
   time_report("json", an, gha_report_json);
   time_report("junit", an, gha_report_junit);
   time_report("html", an, gha_report_html);
+  time_report("perfetto", an, gha_report_perfetto);
+  time_gate(an);
   gha_analyzer_free(an);
   return 0;
 }

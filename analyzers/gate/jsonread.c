@@ -81,8 +81,8 @@ static int emit(struct reader *r, enum gha_jr_kind kind, const char *str, double
   return 0;
 }
 
-static int put(struct reader *r, char c) {
-  if (r->len + 1 >= r->cap) {
+static int grow(struct reader *r) {
+  {
     size_t cap = r->cap ? r->cap * 2 : 256;
     if (cap > STRING_MAX)
       return bad(r, "a string longer than %u bytes", STRING_MAX);
@@ -92,6 +92,12 @@ static int put(struct reader *r, char c) {
     r->buf = grown;
     r->cap = cap;
   }
+  return 0;
+}
+
+static inline int put(struct reader *r, char c) {
+  if (r->len + 1 >= r->cap && grow(r) < 0)
+    return -1;
   r->buf[r->len++] = c;
   return 0;
 }
@@ -168,15 +174,22 @@ static int escape(struct reader *r) {
 static int string(struct reader *r) {
   r->len = 0;
   for (;;) {
-    int c = next(r);
+    int c = getc_unlocked(r->f);
     if (c == EOF)
       return bad(r, "the text ends inside a string");
+    r->off++;
     if (c == '"')
       break;
     if (c < 0x20)
       return bad(r, "a control character in a string");
-    if (c == '\\' ? escape(r) < 0 : put(r, (char)c) < 0)
+    if (c == '\\') {
+      if (escape(r) < 0)
+        return -1;
+    } else if (r->len + 1 < r->cap) {
+      r->buf[r->len++] = (char)c; /* the common case: room, no escape */
+    } else if (put(r, (char)c) < 0) {
       return -1;
+    }
   }
   return put(r, '\0');
 }
@@ -255,7 +268,10 @@ static int object(struct reader *r) {
         return bad(r, "a member name must be a string");
       if (string(r) < 0)
         return -1;
-      snprintf(r->path.at[r->path.depth - 1].key, GHA_JR_KEY, "%s", r->buf);
+      /* cut to the key's room: keys are compared on their start only */
+      size_t len = r->len - 1 < GHA_JR_KEY - 1 ? r->len - 1 : GHA_JR_KEY - 1;
+      memcpy(r->path.at[r->path.depth - 1].key, r->buf, len);
+      r->path.at[r->path.depth - 1].key[len] = '\0';
       if (skip_space(r) != ':')
         return bad(r, "':' expected after a member name");
       if (value(r, skip_space(r), &c) < 0)
