@@ -16,18 +16,60 @@
 [ "$stress" = no ] || skip "GC stress: the router's timing is not the point there"
 export LTTNG_HOME="$work/lttng-home"
 mkdir -p "$LTTNG_HOME"
-export GENHEAP_TRACE="$GH_TOP_BUILDDIR/tracer/genheap-trace"
 export GENHEAP_ANALYZE="$GH_TOP_BUILDDIR/analyzers/genheap-analyze"
 gate=$GH_SRCDIR/ci/genheap-gate.sh
-router=$EX/router/router
-load="--requests 1000 --idle-ms 1200"
+provider=$GH_TOP_BUILDDIR/tracer/.libs/libgenheap-lttng.so
+[ -f "$provider" ] || skip "probe provider not built"
+provider=$(cd "$(dirname "$provider")" && pwd)/libgenheap-lttng.so
 cd "$work" || fail "no work folder"
+# Other tests may record genheap programs on this machine at the same
+# time, and genheap-trace records every one: their findings would be new
+# names to the gate.  So the script's recorder here is a stand-in with
+# genheap-trace's interface (-q -o DIR -- COMMAND...) that records our
+# router only, under a name of its own (demo.sh runs the real recorder).
+prog=ghgate$$
+cp "$EX/router/router" "$work/$prog" || fail "cannot copy the router"
+router=$work/$prog
+cat >record <<EOF
+#!/bin/sh
+out=\$3; shift 4
+s=$prog-\$\$
+"$LTTNG" create "\$s" --output="\$out" >/dev/null &&
+  "$LTTNG" enable-event -u -s "\$s" 'genheap:*' --filter '\$ctx.procname == "$prog"' >/dev/null &&
+  "$LTTNG" add-context -u -s "\$s" -t vpid -t vtid -t procname >/dev/null &&
+  "$LTTNG" start "\$s" >/dev/null || exit 124
+LTTNG_UST_REGISTER_TIMEOUT=-1 LD_PRELOAD="$provider" GENHEAP_CENSUS_MS=1000 "\$@"
+st=\$?
+"$LTTNG" destroy "\$s" >/dev/null
+exit \$st
+EOF
+chmod +x record
+export GENHEAP_TRACE="$work/record"
+# The router's measured peaks vary by half from run to run of the same code
+# (when its sweeps fall): a pipeline of it needs a growth threshold above
+# that noise (docs/ci.md).
+load="--requests 1000 --idle-ms 1200"
+noise="--gate-growth 300"
 
-# step N WANT-STATUS ARGS...: one pipeline run, its output in step-N.out
+# step N WANT-STATUS ARGS...: one pipeline run, its output in step-N.out.
+# The leaking router's leak shows in most runs, not all (its own timing: a
+# sweep may come before its census, tests/router.sh): a leaking run that
+# shows none is recorded again, twice at most; -u runs after the check.
 step() {
   n=$1 want=$2; shift 2
-  sh "$gate" -u "$@" >"step-$n.out" 2>"step-$n.err"
-  got=$?
+  tries=0
+  while :; do
+    cp genheap-baseline.json "baseline-before-$n" 2>/dev/null || rm -f "baseline-before-$n"
+    sh "$gate" -u -a "$noise" "$@" >"step-$n.out" 2>"step-$n.err"
+    got=$?
+    case " $* " in *" --hibernate-after "* | *" -c "*) break ;; esac
+    grep -q "binleak .*(router)" "step-$n.out" && break
+    tries=$((tries + 1))
+    [ $tries -lt 3 ] || fail "step $n: the router did not leak in 3 runs"
+    note "step $n: the router showed no leak this time; again"
+    if [ -e "baseline-before-$n" ]; then cp "baseline-before-$n" genheap-baseline.json
+    else rm -f genheap-baseline.json; fi
+  done
   [ "$got" = "$want" ] || { cat "step-$n.out" "step-$n.err" >&2; fail "step $n exited $got, want $want"; }
   for f in report.txt report.json report.xml report.html perfetto.json; do
     [ -s "genheap-gate/$f" ] || fail "step $n: no genheap-gate/$f"
