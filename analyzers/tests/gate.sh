@@ -1,7 +1,7 @@
 #!/bin/sh
 # gate.sh -- the CI gate (--baseline, --suppressions) on real traces: the
-# ground-truth scenario program (tests/scenario.c) recorded with
-# genheap-trace, its server holding 125,000 words of garbage (half), 250,000
+# ground-truth scenario program (tests/scenario.c) recorded by LTTng, its
+# server holding 125,000 words of garbage (half), 250,000
 # (bloat) or none (cache).  Each check says what the gate must answer:
 # a run against itself passes, waste grown past the thresholds fails, a new
 # finding fails, an improvement passes and is reported; suppressions accept
@@ -11,10 +11,34 @@
 need_lttng
 [ "${GENHEAP_GC_STRESS:-0}" = 0 ] || skip "GC stress changes the scenarios' figures"
 
-export SCENARIO_SERVER_NAME=server # one name across the scenarios
+PROVIDER=$top_builddir/tracer/.libs/libgenheap-lttng.so
+[ -f "$PROVIDER" ] || skip "probe provider not built"
+PROVIDER=$(cd "$(dirname "$PROVIDER")" && pwd)/libgenheap-lttng.so
+
+# Other tests may record genheap programs on this machine meanwhile, and
+# genheap-trace would record them too: new names to the gate.  A session
+# of our own records our copy of the program only (by its process name),
+# with the census genheap-trace would ask for.
+prog=ghgate$$
+cp "$TESTS_BIN/scenario" "$work/$prog" || fail "cannot copy the scenario program"
+sessions=
+destroy() { for s in $sessions; do "$LTTNG" destroy "$s" >/dev/null 2>&1; done; }
+cleanup_hooks="destroy $cleanup_hooks"
+record_own() { # DIR SCENARIO
+  s=gha-gate-$1-$$
+  s=$(echo "$s" | tr '/' '_')
+  sessions="$sessions $s"
+  "$LTTNG" create "$s" --output="$1" >/dev/null &&
+    "$LTTNG" enable-event -u -s "$s" 'genheap:*' --filter "\$ctx.procname == \"$prog\"" >/dev/null &&
+    "$LTTNG" add-context -u -s "$s" -t vpid -t vtid -t procname >/dev/null &&
+    "$LTTNG" start "$s" >/dev/null || fail "cannot set up session $s"
+  LTTNG_UST_REGISTER_TIMEOUT=-1 LD_PRELOAD="$PROVIDER" GENHEAP_CENSUS_MS=1000 \
+    SCENARIO_SERVER_NAME=server "$work/$prog" "$2" shutdown 1500 >"$1.prog" 2>&1 ||
+    fail "the $2 scenario failed"
+  "$LTTNG" destroy "$s" >/dev/null
+}
 for s in half bloat cache; do
-  "$RECORDER" -q -o "$work/$s" -- "$TESTS_BIN/scenario" "$s" shutdown 1500 \
-    >"$work/$s.prog" 2>"$work/rec.err" || { cat "$work/rec.err" >&2; fail "recording $s"; }
+  record_own "$work/$s" "$s"
 done
 # gate_line PATTERN: the flattened gate of the JSON report in $work/out
 gate_of() { "$FLATTEN" <"$work/out" | grep "^gate"; }
