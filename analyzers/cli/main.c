@@ -137,6 +137,9 @@ static const struct cli_opt cli_opts[] = {
              "counters, GC slices and findings per process",
      .set = set_path, .field = CLI_FIELD(perfetto), .output = true},
 
+    /* the text and HTML reports' own options (--compare, --all, --top)
+     * come here, one entry each */
+
     SECTION("CI gate (docs/ci.md):"),
     {.name = "baseline", .arg = "FILE",
      .help = "compare with a previous JSON report, by process name: new "
