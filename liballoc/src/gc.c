@@ -581,6 +581,7 @@ gh_status gh__hibernate(gh_proc *p) {
     return GH_ERR_NOMEM;
   size_t reclaimed = full_sweep_into(p, tmp, tmp_sz, NULL, 0);
   p->words_reclaimed += reclaimed;
+  gh__sendbuf_drop(p); /* a hibernating process keeps no spare memory */
   size_t live = (size_t)(p->fast.htop - p->fast.heap);
   size_t exact = live + (stack - 1) + GH_S_RESERVED;
   bool shrunk = resize_young(p, exact, NULL, 0);
@@ -601,7 +602,7 @@ gh_status gh_hibernate(gh_proc *p) {
     return GH_ERR_NULL;
   if (!p->alive)
     return GH_ERR_DEAD;
-  if (atomic_load(&p->mq_len) > 0)
+  if (mailbox_len(p) > 0)
     return GH_ERR_PENDING;
   return gh__hibernate(p);
 }

@@ -18,6 +18,43 @@
  * fragments are not part of the receiver's heap.  gh_receive takes the
  * oldest; its fragment joins the young generation (mbuf_size) until the next
  * GC copies out what is live.
+ *
+ * What a send costs, and why each part is there (profile: BENCHMARKS.md,
+ * "messages").  A send used to take the registry's rwlock, the receiver's
+ * mutex and one malloc; the receiver's GC then freed the fragment on its own
+ * thread, into the sender thread's malloc arena, under that arena's lock.
+ * Now:
+ *
+ *  - Finding the receiver: inside the send gate (process.c, which explains
+ *    why a receiver found there cannot be freed before the push completes).
+ *
+ *  - The mailbox is a multi-producer, single-consumer queue without locks.
+ *    Senders push onto mq_in, a LIFO stack, with one CAS (release): a
+ *    fragment is complete and linked before it is visible, so a message
+ *    whose gh_send has returned is always found by the next receive.  The
+ *    owner takes the whole stack with one exchange (acquire) when its
+ *    private list mq_head is empty, and reverses it onto that list.  Each
+ *    batch holds every message pushed before the exchange and none after,
+ *    and is received before the next batch is taken, so messages arrive in
+ *    the order of their pushes: FIFO for each sender (and across senders,
+ *    in the order their CASes took effect).  A push only ever replaces the
+ *    top, and the owner only ever takes everything, so the stack has no ABA
+ *    problem: whatever top a CAS finds is the right next link.
+ *    message_queue_len is mq_sent - mq_received: senders count before they
+ *    push, the owner after it receives, so it is never negative and counts
+ *    a message from just before it can be received until it is.
+ *
+ *  - Fragments are carved from the sender's send buffer (gh_sendbuf), a
+ *    block of GH_SENDBUF_BYTES taken from the host's allocator, bumped by
+ *    the owner without atomics; a message too large for it gets an
+ *    allocation of its own.  The buffer's biased count (internal.h) takes
+ *    one atomic decrement per fragment freed, on the receiver's side.  Each
+ *    fragment starts on a cache line of its own: the receiver writes into
+ *    its fragments (mbuf links, a GC's forwarding marks) while the sender
+ *    carves the next ones.  Memory: a buffer lives until its last fragment
+ *    is merged by a receiver's GC, so a buffer's worth per sender, plus
+ *    what receivers have not collected yet; bytes_allocated counts buffers
+ *    whole.
  */
 #include "term.h"
 #include "wstack.h"
@@ -114,10 +151,73 @@ static gh_term copy_struct(copy_ctx *c, gh_term msg) {
   return root;
 }
 
-static gh_frag *frag_new(gh_runtime *rt, size_t words) {
-  gh_frag *f = gh__alloc(rt, sizeof(gh_frag) + words * sizeof(gh_term));
-  if (!f)
-    return NULL;
+/* ---- Fragments and send buffers --------------------------------------------- */
+
+/* A send buffer is 16 KB; a message whose fragment takes more than a
+ * quarter of that gets an allocation of its own, so at most a quarter of a
+ * buffer is left unused when the sender moves on. */
+#define GH_SENDBUF_BYTES 16384
+#define GH_FRAG_CARVE_MAX (GH_SENDBUF_BYTES / 4)
+#define GH_CACHE_LINE 64
+
+static size_t frag_bytes(size_t words) {
+  return sizeof(gh_frag) + words * sizeof(gh_term);
+}
+
+static char *line_up(char *x) {
+  return (char *)(((uintptr_t)x + GH_CACHE_LINE - 1) & ~(uintptr_t)(GH_CACHE_LINE - 1));
+}
+
+/* Takes n references off b; the one that takes the last frees it. */
+static void sendbuf_unref(gh_runtime *rt, gh_sendbuf *b, uint_fast64_t n) {
+  /* acq_rel: the freeing thread sees every other user's writes finished. */
+  if (atomic_fetch_sub_explicit(&b->refs, n, memory_order_acq_rel) == n)
+    gh__free(rt, b, b->bytes);
+}
+
+void gh__sendbuf_drop(gh_proc *p) {
+  gh_sendbuf *b = p->sendbuf;
+  if (!b)
+    return;
+  p->sendbuf = NULL;
+  p->sb_top = p->sb_end = NULL;
+  sendbuf_unref(p->rt, b, GH_SENDBUF_BIAS - p->sb_carved);
+  p->sb_carved = 0;
+}
+
+/* A new send buffer for p; the previous one is let go only once the new
+ * one is there, so that a failed allocation changes nothing. */
+static bool sendbuf_refill(gh_proc *p) {
+  gh_sendbuf *b = gh__alloc(p->rt, GH_SENDBUF_BYTES);
+  if (!b)
+    return false;
+  atomic_init(&b->refs, GH_SENDBUF_BIAS);
+  b->bytes = GH_SENDBUF_BYTES;
+  gh__sendbuf_drop(p);
+  p->sendbuf = b;
+  p->sb_top = line_up((char *)(b + 1));
+  p->sb_end = (char *)b + GH_SENDBUF_BYTES;
+  return true;
+}
+
+/* A fragment of `words` words for a message from p. */
+static gh_frag *frag_new(gh_proc *p, size_t words) {
+  size_t bytes = frag_bytes(words);
+  gh_frag *f;
+  if (GH_LIKELY(bytes <= GH_FRAG_CARVE_MAX)) {
+    bytes = (bytes + GH_CACHE_LINE - 1) & ~(size_t)(GH_CACHE_LINE - 1);
+    if (GH_UNLIKELY(!p->sendbuf || (size_t)(p->sb_end - p->sb_top) < bytes) &&
+        !sendbuf_refill(p))
+      return NULL;
+    f = (gh_frag *)p->sb_top;
+    p->sb_top += bytes;
+    p->sb_carved++;
+    f->buf = p->sendbuf;
+  } else {
+    if (!(f = gh__alloc(p->rt, bytes)))
+      return NULL;
+    f->buf = NULL;
+  }
   f->next = NULL;
   f->off_heap = NULL;
   f->overhead = 0;
@@ -128,7 +228,10 @@ static gh_frag *frag_new(gh_runtime *rt, size_t words) {
 }
 
 void gh__frag_free(gh_runtime *rt, gh_frag *f) {
-  gh__free(rt, f, sizeof(gh_frag) + f->alloc_size * sizeof(gh_term));
+  if (f->buf)
+    sendbuf_unref(rt, f->buf, 1);
+  else
+    gh__free(rt, f, frag_bytes(f->alloc_size));
 }
 
 /* A fragment that never reached a heap drops its binary references too. */
@@ -139,34 +242,38 @@ static void frag_discard(gh_runtime *rt, gh_frag *f) {
 
 /* ---- Mailbox ------------------------------------------------------------------ */
 
-void gh__mailbox_drain(gh_proc *p) {
-  pthread_mutex_lock(&p->mq_lock);
-  gh_frag *f = p->mq_head;
-  p->mq_head = NULL;
-  p->mq_tail = &p->mq_head;
-  atomic_store(&p->mq_len, 0);
-  pthread_mutex_unlock(&p->mq_lock);
+static void discard_list(gh_runtime *rt, gh_frag *f) {
   for (gh_frag *next; f; f = next) {
     next = f->next;
-    frag_discard(p->rt, f);
+    frag_discard(rt, f);
   }
 }
 
-/* Queues f on the live process `to`, or reports GH_ERR_NOPROC.  The registry
- * read lock keeps the receiver from exiting while we append. */
+void gh__mailbox_close(gh_proc *p) {
+  discard_list(p->rt, p->mq_head);
+  p->mq_head = NULL;
+  discard_list(p->rt, atomic_exchange_explicit(&p->mq_in, NULL, memory_order_acquire));
+  atomic_store_explicit(&p->mq_received, atomic_load(&p->mq_sent), memory_order_release);
+  gh__sendbuf_drop(p);
+}
+
+/* Pushes f onto q's inbox (any thread, inside the send gate). */
+static void mailbox_push(gh_proc *q, gh_frag *f) {
+  atomic_fetch_add_explicit(&q->mq_sent, 1, memory_order_relaxed);
+  gh_frag *top = atomic_load_explicit(&q->mq_in, memory_order_relaxed);
+  do
+    f->next = top;
+  while (!atomic_compare_exchange_weak_explicit(&q->mq_in, &top, f, memory_order_release,
+                                                memory_order_relaxed));
+}
+
+/* Queues f on the live process `to`, or reports GH_ERR_NOPROC. */
 static gh_status enqueue(gh_runtime *rt, gh_pid to, gh_frag *f) {
-  pthread_rwlock_rdlock(&rt->procs_lock);
+  gh_gate_shard *gate = gh__gate_enter(rt);
   gh_proc *q = gh__registry_lookup(rt, to);
-  if (q) {
-    pthread_mutex_lock(&q->mq_lock);
-    GH_ASSERT(f->next == NULL && mailbox_shaped(q));
-    *q->mq_tail = f;
-    q->mq_tail = &f->next;
-    atomic_fetch_add(&q->mq_len, 1);
-    GH_ASSERT(mailbox_shaped(q));
-    pthread_mutex_unlock(&q->mq_lock);
-  }
-  pthread_rwlock_unlock(&rt->procs_lock);
+  if (q)
+    mailbox_push(q, f);
+  gh__gate_leave(gate);
   return q ? GH_OK : GH_ERR_NOPROC;
 }
 
@@ -182,7 +289,7 @@ gh_status gh_send(gh_proc *from, gh_pid to, gh_term msg) {
   size_t words = gh__size_object(from->rt, msg, &failed);
   if (failed)
     return GH_ERR_NOMEM;
-  gh_frag *f = frag_new(from->rt, words);
+  gh_frag *f = frag_new(from, words);
   if (!f)
     return GH_ERR_NOMEM;
   copy_ctx c = {f, f->mem};
@@ -193,18 +300,28 @@ gh_status gh_send(gh_proc *from, gh_pid to, gh_term msg) {
   return s;
 }
 
+/* The oldest waiting message (owner only): from the private list, which is
+ * refilled, in the order sent, from the whole inbox when it runs out. */
 static gh_frag *dequeue(gh_proc *p) {
-  pthread_mutex_lock(&p->mq_lock);
-  GH_ASSERT(mailbox_shaped(p));
+  GH_ASSERT(mailbox_counted(p));
   gh_frag *f = p->mq_head;
-  if (f) {
-    p->mq_head = f->next;
-    if (!p->mq_head)
-      p->mq_tail = &p->mq_head;
-    atomic_fetch_sub(&p->mq_len, 1);
+  if (!f) {
+    /* A plain load first: an empty inbox costs no write to its line. */
+    if (!atomic_load_explicit(&p->mq_in, memory_order_relaxed))
+      return NULL;
+    gh_frag *in = atomic_exchange_explicit(&p->mq_in, NULL, memory_order_acquire);
+    for (gh_frag *next; in; in = next) { /* newest first: reverse */
+      next = in->next;
+      in->next = f;
+      f = in;
+    }
+    if (!f) /* cannot happen: only the owner empties the inbox */
+      return NULL;
   }
-  GH_ASSERT(mailbox_shaped(p));
-  pthread_mutex_unlock(&p->mq_lock);
+  p->mq_head = f->next;
+  atomic_store_explicit(&p->mq_received,
+                        atomic_load_explicit(&p->mq_received, memory_order_relaxed) + 1,
+                        memory_order_release);
   return f;
 }
 
@@ -248,6 +365,4 @@ gh_status gh_receive(gh_proc *p, gh_term *out) {
   return GH_OK;
 }
 
-size_t gh_message_queue_len(gh_proc *p) {
-  return p ? atomic_load(&p->mq_len) : 0;
-}
+size_t gh_message_queue_len(gh_proc *p) { return p ? mailbox_len(p) : 0; }
