@@ -331,6 +331,44 @@ static void hibernation_lets_go_of_the_send_buffer(void **state) {
   gh_runtime_free(rt);
 }
 
+/* Messages of every size from 0 to 700 words, back to back, so that send
+ * buffers end at every offset and the largest ones get fragments of their
+ * own: each arrives intact (ASan would see a fragment past its buffer). */
+static void messages_of_every_size_arrive_intact(void **state) {
+  gh_runtime *rt = new_poisoning_runtime(false);
+  gh_proc *p = spawn_default(rt), *q = spawn_default(rt);
+  OK(gh_push(p, GH_NIL));
+  OK(gh_push(q, GH_NIL));
+  for (int round = 0; round < 3; round++) {
+    for (size_t n = 0; n <= 350; n++) { /* a list of n cells: 2n words */
+      build_list_in_slot(p, 0, (int64_t)n, n);
+      OK(gh_send(p, gh_self(q), slot(p, 0)));
+      if (n % 3 == 0) /* and immediates, which take a bare fragment */
+        OK(gh_send(p, gh_self(q), gh_small((int64_t)n)));
+    }
+    for (size_t n = 0; n <= 350; n++) {
+      gh_term m;
+      OK(gh_receive(q, &m));
+      OK(gh_slot_set(q, 0, m));
+      assert_list(q, 0, (int64_t)n, n);
+      if (n % 3 == 0) {
+        OK(gh_receive(q, &m));
+        assert_int_equal((int64_t)n, gh_small_value(m));
+      }
+    }
+  }
+  for (int i = 0; i < 1000; i++) /* bare fragments fill buffers exactly */
+    OK(gh_send(p, gh_self(q), gh_small(i)));
+  for (int i = 0; i < 1000; i++) {
+    gh_term m;
+    OK(gh_receive(q, &m));
+    assert_int_equal(i, gh_small_value(m));
+  }
+  OK(gh_exit(p));
+  OK(gh_exit(q));
+  gh_runtime_free(rt);
+}
+
 /* message_queue_len counts what is queued and not yet received, from any
  * thread's point of view, and a dead process's queue is empty. */
 static void queue_length_counts_what_waits(void **state) {
@@ -370,6 +408,7 @@ int main(void) {
       cmocka_unit_test(messages_outlive_their_sender),
       cmocka_unit_test(message_memory_stays_bounded),
       cmocka_unit_test(hibernation_lets_go_of_the_send_buffer),
+      cmocka_unit_test(messages_of_every_size_arrive_intact),
       cmocka_unit_test(queue_length_counts_what_waits),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);

@@ -220,7 +220,7 @@ static size_t old_usage(const gh_proc *p) {
 static void free_mbufs(gh_proc *p) {
   for (gh_frag *f = p->mbuf, *next; f; f = next) {
     next = f->next;
-    gh__frag_free(p->rt, f);
+    gh__frag_free(p, f);
   }
   p->mbuf = NULL;
   p->mbuf_sz = 0;

@@ -162,6 +162,9 @@ struct gh_proc {
   gh_sendbuf *sendbuf;
   char *sb_top, *sb_end;
   uint64_t sb_carved;
+  /* An empty buffer this process freed last (its own or a sender's): the
+   * next one it takes.  At most one. */
+  gh_sendbuf *sb_spare;
 
   /* Mailbox (message.c).  mq_head: fragments taken from the inbox, oldest
    * first, not yet received: the owner's alone.  mq_received counts
@@ -372,13 +375,16 @@ gh_term gh__procbin_at(gh_term *obj, gh_refc_bin *b, const uint8_t *bytes,
                        size_t size, gh_procbin **mso, uint64_t *overhead);
 
 /* message.c */
-void gh__frag_free(gh_runtime *rt, gh_frag *f);
+/* Frees a fragment on behalf of p (on p's owner's thread: p may keep the
+ * fragment's emptied send buffer as its spare). */
+void gh__frag_free(gh_proc *p, gh_frag *f);
 /* The process will neither receive nor send again (exit, kill, runtime
- * end): frees its queued messages and lets go of its send buffer.  No
- * sender may reach it any more (it is unpublished, or no call runs). */
+ * end): frees its queued messages and lets go of its send buffer and its
+ * spare.  No sender may reach it any more (it is unpublished, or no call
+ * runs); its heaps are freed already (their fragments may leave a spare). */
 void gh__mailbox_close(gh_proc *p);
-/* Lets go of the send buffer (hibernation: the process keeps no spare
- * memory); the next send takes a new one. */
+/* Lets go of the send buffer and the spare (hibernation: the process
+ * keeps no spare memory); the next send takes a new one. */
 void gh__sendbuf_drop(gh_proc *p);
 /* Words the copy of the boxed object at obj takes; pushes the terms inside
  * it that the copy must also take. */

@@ -85,17 +85,33 @@ size_t gh__boxed_copy_words(const gh_term *obj, wstack *ws) {
 
 /* ---- Copying ---------------------------------------------------------------- */
 
+/* A copy into [frag->mem, end).  A bounded copy (into what is left of a
+ * send buffer, before the message is sized) stops with `overflow` set as
+ * soon as the next object would pass `end`. */
 typedef struct copy_ctx {
   gh_frag *frag;
   gh_term *top;
+  gh_term *end;
+  bool overflow;
 } copy_ctx;
 
-/* Copies the boxed object obj to the fragment's top, returns the new term. */
+/* Room for `words` more at top; sets overflow when there is none. */
+static bool copy_room(copy_ctx *c, size_t words) {
+  if (GH_LIKELY((size_t)(c->end - c->top) >= words))
+    return true;
+  c->overflow = true;
+  return false;
+}
+
+/* Copies the boxed object obj to the fragment's top, returns the new term
+ * (obj's own term, unchanged, on overflow). */
 static gh_term copy_boxed(copy_ctx *c, const gh_term *obj) {
   gh_term *n = c->top;
   gh_term h = obj[0];
   unsigned sub = header_subtag(h);
   if (sub == GH_SUB_REFC_BIN || (sub == GH_SUB_SUB_BIN && is_refc_base(term_ptr(obj[4])))) {
+    if (!copy_room(c, GH_PROCBIN_WORDS))
+      return make_boxed(obj);
     const gh_procbin *pb = (const gh_procbin *)(sub == GH_SUB_REFC_BIN ? obj : term_ptr(obj[4]));
     size_t size = sub == GH_SUB_REFC_BIN ? pb->size : (size_t)obj[1];
     const uint8_t *bytes = sub == GH_SUB_REFC_BIN ? pb->bytes : pb->bytes + obj[2];
@@ -108,6 +124,8 @@ static gh_term copy_boxed(copy_ctx *c, const gh_term *obj) {
     const gh_term *base = term_ptr(obj[4]);
     size_t size = (size_t)obj[1];
     size_t words = heap_bin_words(size);
+    if (!copy_room(c, words))
+      return make_boxed(obj);
     n[0] = make_header(GH_SUB_HEAP_BIN, words - 1);
     n[1] = size;
     n[words - 1] = 0;
@@ -116,13 +134,18 @@ static gh_term copy_boxed(copy_ctx *c, const gh_term *obj) {
     return make_boxed(n);
   }
   size_t words = object_words(h);
-  memcpy(n, obj, words * sizeof(gh_term));
+  if (!copy_room(c, words))
+    return make_boxed(obj);
+  for (size_t i = 0; i < words; i++) /* a few words: no memcpy call */
+    n[i] = obj[i];
   c->top += words;
   return make_boxed(n);
 }
 
 static gh_term copy_one(copy_ctx *c, gh_term t) {
   if (is_list(t)) {
+    if (!copy_room(c, 2))
+      return t;
     gh_term *n = c->top;
     n[0] = gh_car(t);
     n[1] = gh_cdr(t);
@@ -138,7 +161,7 @@ static gh_term copy_one(copy_ctx *c, gh_term t) {
  * at or above it still refers to the sender's heap. */
 static gh_term copy_struct(copy_ctx *c, gh_term msg) {
   gh_term root = copy_one(c, msg);
-  for (gh_term *scan = c->frag->mem; scan < c->top;) {
+  for (gh_term *scan = c->frag->mem; scan < c->top && !c->overflow;) {
     gh_term w = *scan;
     if (is_header(w)) {
       scan += header_skip(w);
@@ -168,91 +191,168 @@ static char *line_up(char *x) {
   return (char *)(((uintptr_t)x + GH_CACHE_LINE - 1) & ~(uintptr_t)(GH_CACHE_LINE - 1));
 }
 
-/* Takes n references off b; the one that takes the last frees it. */
-static void sendbuf_unref(gh_runtime *rt, gh_sendbuf *b, uint_fast64_t n) {
-  /* acq_rel: the freeing thread sees every other user's writes finished. */
-  if (atomic_fetch_sub_explicit(&b->refs, n, memory_order_acq_rel) == n)
-    gh__free(rt, b, b->bytes);
+/* Takes n references off b on behalf of p (on its owner's thread).  The
+ * one that takes the last keeps the buffer as p's spare if p has none:
+ * p's next send buffer is then memory its own thread touched last, not
+ * the allocator's, and a buffer freed on one thread is not handed back to
+ * the arena of another. */
+static void sendbuf_unref(gh_proc *p, gh_sendbuf *b, uint_fast64_t n) {
+  /* acq_rel: the one that frees sees every other user's writes finished. */
+  if (atomic_fetch_sub_explicit(&b->refs, n, memory_order_acq_rel) != n)
+    return;
+  if (!p->sb_spare && p->alive)
+    p->sb_spare = b;
+  else
+    gh__free(p->rt, b, b->bytes);
 }
 
-void gh__sendbuf_drop(gh_proc *p) {
+static void sendbuf_free_spare(gh_proc *p) {
+  if (p->sb_spare)
+    gh__free(p->rt, p->sb_spare, p->sb_spare->bytes);
+  p->sb_spare = NULL;
+}
+
+/* Lets go of the current buffer, not of the spare. */
+static void sendbuf_retire(gh_proc *p) {
   gh_sendbuf *b = p->sendbuf;
   if (!b)
     return;
   p->sendbuf = NULL;
   p->sb_top = p->sb_end = NULL;
-  sendbuf_unref(p->rt, b, GH_SENDBUF_BIAS - p->sb_carved);
+  sendbuf_unref(p, b, GH_SENDBUF_BIAS - p->sb_carved);
   p->sb_carved = 0;
 }
 
-/* A new send buffer for p; the previous one is let go only once the new
- * one is there, so that a failed allocation changes nothing. */
+void gh__sendbuf_drop(gh_proc *p) {
+  sendbuf_retire(p);
+  sendbuf_free_spare(p);
+}
+
+/* A new send buffer for p (its spare, or the allocator's); the previous
+ * one is let go only once the new one is there, so that a failed
+ * allocation changes nothing. */
 static bool sendbuf_refill(gh_proc *p) {
-  gh_sendbuf *b = gh__alloc(p->rt, GH_SENDBUF_BYTES);
-  if (!b)
+  gh_sendbuf *b = p->sb_spare;
+  p->sb_spare = NULL;
+  if (!b && !(b = gh__alloc(p->rt, GH_SENDBUF_BYTES)))
     return false;
   atomic_init(&b->refs, GH_SENDBUF_BIAS);
   b->bytes = GH_SENDBUF_BYTES;
-  gh__sendbuf_drop(p);
+  sendbuf_retire(p);
   p->sendbuf = b;
   p->sb_top = line_up((char *)(b + 1));
-  p->sb_end = (char *)b + GH_SENDBUF_BYTES;
+  /* Down to a line too: carve() lines sb_top up, and must not pass it. */
+  p->sb_end = (char *)(((uintptr_t)b + GH_SENDBUF_BYTES) & ~(uintptr_t)(GH_CACHE_LINE - 1));
   return true;
 }
 
-/* A fragment of `words` words for a message from p. */
-static gh_frag *frag_new(gh_proc *p, size_t words) {
-  size_t bytes = frag_bytes(words);
-  gh_frag *f;
-  if (GH_LIKELY(bytes <= GH_FRAG_CARVE_MAX)) {
-    bytes = (bytes + GH_CACHE_LINE - 1) & ~(size_t)(GH_CACHE_LINE - 1);
-    if (GH_UNLIKELY(!p->sendbuf || (size_t)(p->sb_end - p->sb_top) < bytes) &&
-        !sendbuf_refill(p))
-      return NULL;
-    f = (gh_frag *)p->sb_top;
-    p->sb_top += bytes;
-    p->sb_carved++;
-    f->buf = p->sendbuf;
-  } else {
-    if (!(f = gh__alloc(p->rt, bytes)))
-      return NULL;
-    f->buf = NULL;
-  }
+static void frag_init(gh_frag *f, size_t words) {
   f->next = NULL;
   f->off_heap = NULL;
   f->overhead = 0;
   f->msg = GH_NIL;
   f->used_size = words;
   f->alloc_size = words;
+}
+
+/* Where the next fragment carved from p's buffer would start, and how many
+ * words its mem[] could hold (0: no buffer, or too little left). */
+static size_t carve_room(const gh_proc *p) {
+  if (!p->sendbuf)
+    return 0;
+  size_t left = (size_t)(p->sb_end - p->sb_top);
+  if (left > GH_FRAG_CARVE_MAX)
+    left = GH_FRAG_CARVE_MAX;
+  return left > sizeof(gh_frag) ? (left - sizeof(gh_frag)) / sizeof(gh_term) : 0;
+}
+
+/* Takes the fragment at sb_top, of `words` words, from p's buffer. */
+static gh_frag *carve(gh_proc *p, size_t words) {
+  gh_frag *f = (gh_frag *)p->sb_top;
+  p->sb_top = line_up(p->sb_top + frag_bytes(words));
+  p->sb_carved++;
+  f->buf = p->sendbuf;
+  f->used_size = f->alloc_size = words;
   return f;
 }
 
-void gh__frag_free(gh_runtime *rt, gh_frag *f) {
+/* A fragment of `words` words for a message from p: carved from its send
+ * buffer (a new one if this one is full), or, when large, on its own. */
+static gh_frag *frag_new(gh_proc *p, size_t words) {
+  gh_frag *f;
+  if (GH_LIKELY(frag_bytes(words) <= GH_FRAG_CARVE_MAX)) {
+    bool fits = p->sendbuf && (size_t)(p->sb_end - p->sb_top) >= frag_bytes(words);
+    if (!fits && !sendbuf_refill(p))
+      return NULL;
+    f = carve(p, words);
+  } else {
+    if (!(f = gh__alloc(p->rt, frag_bytes(words))))
+      return NULL;
+    f->buf = NULL;
+  }
+  frag_init(f, words);
+  return f;
+}
+
+void gh__frag_free(gh_proc *p, gh_frag *f) {
   if (f->buf)
-    sendbuf_unref(rt, f->buf, 1);
+    sendbuf_unref(p, f->buf, 1);
   else
-    gh__free(rt, f, frag_bytes(f->alloc_size));
+    gh__free(p->rt, f, frag_bytes(f->alloc_size));
 }
 
 /* A fragment that never reached a heap drops its binary references too. */
-static void frag_discard(gh_runtime *rt, gh_frag *f) {
-  gh__mso_release_all(rt, f->off_heap);
-  gh__frag_free(rt, f);
+static void frag_discard(gh_proc *p, gh_frag *f) {
+  gh__mso_release_all(p->rt, f->off_heap);
+  gh__frag_free(p, f);
+}
+
+/* The copy of msg into a new fragment from p.  Most messages are copied in
+ * one pass, straight into what is left of the send buffer; one that does
+ * not fit is sized first (size_object) and copied again into a fragment of
+ * its exact size, as BEAM always does. */
+static gh_status copy_message(gh_proc *p, gh_term msg, gh_frag **out) {
+  size_t room = carve_room(p);
+  if (room) {
+    gh_frag *f = (gh_frag *)p->sb_top;
+    frag_init(f, 0);
+    copy_ctx c = {f, f->mem, f->mem + room, false};
+    gh_term root = copy_struct(&c, msg);
+    if (!c.overflow) {
+      carve(p, (size_t)(c.top - f->mem));
+      f->msg = root;
+      *out = f;
+      return GH_OK;
+    }
+    gh__mso_release_all(p->rt, f->off_heap); /* what the attempt retained */
+  }
+  bool failed;
+  size_t words = gh__size_object(p->rt, msg, &failed);
+  if (failed)
+    return GH_ERR_NOMEM;
+  gh_frag *f = frag_new(p, words);
+  if (!f)
+    return GH_ERR_NOMEM;
+  copy_ctx c = {f, f->mem, f->mem + words, false};
+  f->msg = copy_struct(&c, msg);
+  GH_ASSERT(!c.overflow && c.top == f->mem + f->used_size); /* sized exactly */
+  *out = f;
+  return GH_OK;
 }
 
 /* ---- Mailbox ------------------------------------------------------------------ */
 
-static void discard_list(gh_runtime *rt, gh_frag *f) {
+static void discard_list(gh_proc *p, gh_frag *f) {
   for (gh_frag *next; f; f = next) {
     next = f->next;
-    frag_discard(rt, f);
+    frag_discard(p, f);
   }
 }
 
 void gh__mailbox_close(gh_proc *p) {
-  discard_list(p->rt, p->mq_head);
+  discard_list(p, p->mq_head);
   p->mq_head = NULL;
-  discard_list(p->rt, atomic_exchange_explicit(&p->mq_in, NULL, memory_order_acquire));
+  discard_list(p, atomic_exchange_explicit(&p->mq_in, NULL, memory_order_acquire));
   atomic_store_explicit(&p->mq_received, atomic_load(&p->mq_sent), memory_order_release);
   gh__sendbuf_drop(p);
 }
@@ -285,18 +385,11 @@ gh_status gh_send(gh_proc *from, gh_pid to, gh_term msg) {
   gh_status s = check_term(from, msg);
   if (s != GH_OK)
     return s;
-  bool failed;
-  size_t words = gh__size_object(from->rt, msg, &failed);
-  if (failed)
-    return GH_ERR_NOMEM;
-  gh_frag *f = frag_new(from, words);
-  if (!f)
-    return GH_ERR_NOMEM;
-  copy_ctx c = {f, f->mem};
-  f->msg = copy_struct(&c, msg);
-  GH_ASSERT(c.top == f->mem + f->used_size); /* size_object sized it exactly */
+  gh_frag *f;
+  if ((s = copy_message(from, msg, &f)) != GH_OK)
+    return s;
   if ((s = enqueue(from->rt, to, f)) != GH_OK)
-    frag_discard(from->rt, f);
+    frag_discard(from, f);
   return s;
 }
 

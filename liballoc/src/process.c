@@ -238,8 +238,8 @@ void gh_runtime_free(gh_runtime *rt) {
     gh_proc *p = rt->all;
     rt->all = p->all_next;
     if (p->alive) {
+      gh__free_heaps(p); /* then the mailbox, as terminate does */
       gh__mailbox_close(p);
-      gh__free_heaps(p);
     }
     proc_free_handle(p);
   }
@@ -520,9 +520,11 @@ static void terminate(gh_proc *p, int reason) {
   registry_unpublish(p->rt, p);
   gate_open(p->rt);
   pthread_rwlock_unlock(&p->rt->procs_lock);
-  /* No sender holds p now, nor will (top of file): the mailbox is ours. */
-  gh__mailbox_close(p);
+  /* No sender holds p now, nor will (top of file): the mailbox is ours.
+   * Heaps first: the fragments they free may leave p a spare buffer,
+   * which closing the mailbox frees. */
   gh__free_heaps(p);
+  gh__mailbox_close(p);
   p->alive = false;
   atomic_fetch_sub(&p->rt->processes_alive, 1);
 }
