@@ -222,7 +222,17 @@ static void concurrent_senders_keep_their_order(void **state) {
 static struct {
   _Atomic gh_pid target; /* the process being sent to (0: none yet) */
   atomic_int done;
+  atomic_long attempts; /* sends made, whatever they returned */
 } race;
+
+/* Waits (a bounded while) until the senders have made `n` more sends: each
+ * round then races sends that are really under way, however slow the
+ * senders are (GC stress, sanitizers). */
+static void await_sends(long n) {
+  long start = atomic_load(&race.attempts);
+  for (int i = 0; i < 100000 && atomic_load(&race.attempts) - start < n; i++)
+    sched_yield();
+}
 
 typedef struct race_sender {
   gh_runtime *rt;
@@ -246,6 +256,7 @@ static void race_send(race_sender *w) {
     elems[1] = gh_small(w->ok);
     CHECK(w, gh_tuple(p, 2, elems, &t));
     gh_status s = gh_send(p, atomic_load(&race.target), t);
+    atomic_fetch_add(&race.attempts, 1);
     if (s == GH_OK)
       w->ok++;
     else if (s == GH_ERR_NOPROC)
@@ -284,6 +295,7 @@ static void sends_racing_exit_fail_cleanly(void **state) {
     gh_proc *q;
     OK(gh_spawn(rt, r % 3 == 0 ? &small : NULL, &q));
     atomic_store(&race.target, gh_self(q));
+    await_sends(RACE_SENDERS);
     OK(gh_push(q, GH_NIL));
     for (int k = 0; k < r % 7 && gh_is_alive(q); k++) {
       gh_term m, c;
