@@ -322,7 +322,7 @@ static void hibernation_lets_go_of_the_send_buffer(void **state) {
   gh_runtime_stats_get(rt, &before);
   OK(gh_hibernate(p));
   gh_runtime_stats_get(rt, &after);
-  assert_true(after.bytes_allocated + 16384 <= before.bytes_allocated);
+  assert_true(after.bytes_allocated + 4096 <= before.bytes_allocated);
   OK(gh_send(p, gh_self(q), gh_small(2))); /* and takes a new one */
   OK(gh_receive(q, &m));
   assert_int_equal(2, gh_small_value(m));

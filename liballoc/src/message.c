@@ -45,7 +45,7 @@
  *    a message from just before it can be received until it is.
  *
  *  - Fragments are carved from the sender's send buffer (gh_sendbuf), a
- *    block of GH_SENDBUF_BYTES taken from the host's allocator, bumped by
+ *    block of GH_SENDBUF_BYTES (4 KB) taken from the host's allocator, bumped by
  *    the owner without atomics; a message too large for it gets an
  *    allocation of its own.  The buffer's biased count (internal.h) takes
  *    one atomic decrement per fragment freed, on the receiver's side.  Each
@@ -176,10 +176,12 @@ static gh_term copy_struct(copy_ctx *c, gh_term msg) {
 
 /* ---- Fragments and send buffers --------------------------------------------- */
 
-/* A send buffer is 16 KB; a message whose fragment takes more than a
- * quarter of that gets an allocation of its own, so at most a quarter of a
- * buffer is left unused when the sender moves on. */
-#define GH_SENDBUF_BYTES 16384
+/* A send buffer is 4 KB (a page; 16 KB held 1-1.5 MB more at the peak of
+ * the messages benchmark, as a buffer lives as long as its last
+ * fragment); a message whose fragment takes more than a quarter of that
+ * (over ~120 words) gets an allocation of its own, so at most a quarter of
+ * a buffer is left unused when the sender moves on. */
+#define GH_SENDBUF_BYTES 4096
 #define GH_FRAG_CARVE_MAX (GH_SENDBUF_BYTES / 4)
 #define GH_CACHE_LINE 64
 
