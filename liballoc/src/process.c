@@ -272,9 +272,10 @@ static atomic_uint gate_threads;
 
 static gh_gate_shard *my_shard(gh_runtime *rt) {
   unsigned s = gate_slot;
-  if (GH_UNLIKELY(s == 0))
-    gate_slot = s = atomic_fetch_add_explicit(&gate_threads, 1, memory_order_relaxed) %
-                        GH_GATE_SHARDS + 1;
+  if (GH_UNLIKELY(s == 0)) {
+    unsigned n = atomic_fetch_add_explicit(&gate_threads, 1, memory_order_relaxed);
+    gate_slot = s = n % GH_GATE_SHARDS + 1;
+  }
   return &rt->gate[s - 1];
 }
 
