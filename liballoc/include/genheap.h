@@ -350,7 +350,11 @@ GH_API gh_status gh_runtime_hibernate_idle(gh_runtime *rt, size_t *count);
 
 /* ---- Messages ------------------------------------------------------------ */
 /* Copies `msg` from `from`'s heap into a fragment queued on `to`'s mailbox;
- * refc binaries are shared, not copied.  [owner of from; any receiver] */
+ * refc binaries are shared, not copied.  Messages from one sender arrive
+ * in the order sent, and a message is there for the receive that follows
+ * the send (in happens-before order).  Takes no lock and, as a rule, no
+ * allocation: fragments are carved from the sender's send buffer.
+ * [owner of from; any receiver] */
 GH_API gh_status gh_send(gh_proc *from, gh_pid to, gh_term msg);
 /* Takes the oldest message; GH_ERR_EMPTY if none.  [GC] Its fragment joins
  * the young generation, and when it does not fit the free space (or the
@@ -359,7 +363,8 @@ GH_API gh_status gh_send(gh_proc *from, gh_pid to, gh_term msg);
  * process (GH_ERR_KILLED).  *out is valid when the call returns; push it to
  * keep it across the next [GC] call. */
 GH_API gh_status gh_receive(gh_proc *p, gh_term *out);
-GH_API size_t gh_message_queue_len(gh_proc *p); /* [any thread] */
+/* Messages sent to p and not yet received.  [any thread] */
+GH_API size_t gh_message_queue_len(gh_proc *p);
 
 /* ---- Statistics ---------------------------------------------------------- */
 /* The GC-info block, written once: gh_gc_info below, the fields of the

@@ -3,13 +3,50 @@
  * Threading (docs/embedding.md): a process's heap is touched only by its
  * owner thread, or by gh_runtime_hibernate_idle while the owner has declared
  * it waiting (gh_wait) and holds no claim on it: state_lock arbitrates that
- * hand-over.  The registry (procs_lock) is read-locked by senders and
- * write-locked by spawn, exit and kill, so a message is never queued on a
- * process that is being torn down.
+ * hand-over.  The registry (procs_lock) is read-locked by the census thread
+ * and the idle passes, and write-locked by spawn, exit and kill.
+ *
+ * The send gate: how a sender finds its receiver without a runtime-wide
+ * lock, and why the receiver cannot be freed under it.  gh_send looks the
+ * pid up in the pid table and pushes its fragment onto the receiver's
+ * mailbox; an exit unpublishes the pid, drains the mailbox and frees the
+ * heaps, and gh_exit later frees the handle.  A sender must therefore never
+ * hold a handle that the exit has passed.  A reader-writer lock gives that,
+ * but each send would write the lock's one word: with senders on several
+ * threads that cache line moves at every send (the profile of the messages
+ * benchmark).  The gate is the same contract with the readers spread out,
+ * as in a per-CPU (or "big-reader") rwlock:
+ *
+ *  - Readers (senders) each count themselves in on one of GH_GATE_SHARDS
+ *    counters, chosen once per thread, each on a cache line of its own, and
+ *    then check that the gate is open; if it is closed they count
+ *    themselves out and wait for the writer on gate_lock.  Inside: the pid
+ *    lookup and one CAS push, nothing that blocks.
+ *  - Writers (publish and unpublish, under procs_lock and gate_lock) close
+ *    the gate, wait until every counter is 0, change the table, and open
+ *    the gate.
+ *  - Both sides' first two steps are sequentially consistent (a store, then
+ *    a load of the other side's word: Dekker's pattern), so either the
+ *    writer sees the reader's count and waits for it, or the reader sees
+ *    the gate closed and backs off.  A reader inside the gate has therefore
+ *    finished with the table, and with the handle it found, before the
+ *    writer changes anything.
+ *
+ * Reclamation follows: terminate unpublishes the pid through the gate, so
+ * when it returns no sender holds the handle or is pushing onto its mailbox
+ * (every push has completed, and no later lookup finds the pid); only then
+ * does it drain the mailbox, and gh_exit frees the handle later still.  A
+ * send that looks up a pid after the unpublish gets GH_ERR_NOPROC; one that
+ * got in before completes its push, and the drain frees that fragment.
+ * This is RCU's grace period with the readers counted: no epochs to
+ * advance, no per-thread registration, and the cost of a send is two
+ * atomic adds on a line its thread keeps to itself.  Writers pay a scan of
+ * the counters, which spawn and exit can afford.
  */
 #include "term.h"
 #include "trace.h"
 
+#include <sched.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -178,6 +215,7 @@ gh_status gh_runtime_new(const gh_runtime_options *opts, gh_runtime **out) {
                                : env_number("GENHEAP_CENSUS_MS", 86400000);
   atomic_store(&rt->next_pid, 1);
   pthread_rwlock_init(&rt->procs_lock, NULL);
+  pthread_mutex_init(&rt->gate_lock, NULL);
   census_thread_start(rt);
   *out = rt;
   return GH_OK;
@@ -200,12 +238,13 @@ void gh_runtime_free(gh_runtime *rt) {
     gh_proc *p = rt->all;
     rt->all = p->all_next;
     if (p->alive) {
-      gh__mailbox_drain(p);
-      gh__free_heaps(p);
+      gh__free_heaps(p); /* then the mailbox, as terminate does */
+      gh__mailbox_close(p);
     }
     proc_free_handle(p);
   }
   pthread_rwlock_destroy(&rt->procs_lock);
+  pthread_mutex_destroy(&rt->gate_lock);
   gh_allocator a = rt->allocator;
   a.free(a.ctx, rt->pid_buckets, rt->pid_nbuckets * sizeof(gh_proc *));
   a.free(a.ctx, rt, sizeof *rt);
@@ -226,7 +265,56 @@ void gh_runtime_stats_get(const gh_runtime *rt, gh_runtime_stats *out) {
   out->resource_bytes = atomic_load(&r->resource_bytes);
 }
 
-/* ---- Registry (procs_lock held: for reading to look up, else for writing) --- */
+/* ---- The send gate (see the top of this file) ------------------------------ */
+
+/* 1 + this thread's shard (0: not chosen yet).  Shared by every runtime: a
+ * shard is a slot in each runtime's counters, not an object. */
+static _Thread_local unsigned gate_slot;
+static atomic_uint gate_threads;
+
+static gh_gate_shard *my_shard(gh_runtime *rt) {
+  unsigned s = gate_slot;
+  if (GH_UNLIKELY(s == 0)) {
+    unsigned n = atomic_fetch_add_explicit(&gate_threads, 1, memory_order_relaxed);
+    gate_slot = s = n % GH_GATE_SHARDS + 1;
+  }
+  return &rt->gate[s - 1];
+}
+
+gh_gate_shard *gh__gate_enter(gh_runtime *rt) {
+  gh_gate_shard *shard = my_shard(rt);
+  for (;;) {
+    atomic_fetch_add(&shard->count, 1); /* seq_cst: before the load below */
+    if (GH_LIKELY(atomic_load(&rt->gate_closed.count) == 0))
+      return shard;
+    atomic_fetch_sub_explicit(&shard->count, 1, memory_order_release);
+    /* A writer holds gate_lock while the gate is closed: wait it out. */
+    pthread_mutex_lock(&rt->gate_lock);
+    pthread_mutex_unlock(&rt->gate_lock);
+  }
+}
+
+/* Release: what the sender did inside happens before a writer's change. */
+void gh__gate_leave(gh_gate_shard *shard) {
+  atomic_fetch_sub_explicit(&shard->count, 1, memory_order_release);
+}
+
+/* Closes the gate and waits until no sender is inside. */
+static void gate_close(gh_runtime *rt) {
+  pthread_mutex_lock(&rt->gate_lock);
+  atomic_store(&rt->gate_closed.count, 1); /* seq_cst: before the loads */
+  for (size_t i = 0; i < GH_GATE_SHARDS; i++)
+    while (atomic_load(&rt->gate[i].count) != 0)
+      sched_yield(); /* a sender inside is a lookup and a push from done */
+}
+
+static void gate_open(gh_runtime *rt) {
+  atomic_store_explicit(&rt->gate_closed.count, 0, memory_order_release);
+  pthread_mutex_unlock(&rt->gate_lock);
+}
+
+/* ---- Registry (procs_lock held: for reading to look up, else for writing;
+ *      the pid table is changed with the send gate closed too) --------------- */
 
 static gh_status registry_grow(gh_runtime *rt) {
   size_t n = rt->pid_nbuckets * 2;
@@ -357,7 +445,6 @@ static char *copy_name(gh_runtime *rt, const char *name) {
 
 static void proc_free_handle(gh_proc *p) {
   gh_runtime *rt = p->rt;
-  pthread_mutex_destroy(&p->mq_lock);
   pthread_mutex_destroy(&p->state_lock);
   gh__free(rt, p->name, strlen(p->name) + 1);
   gh__free(rt, p, sizeof *p);
@@ -366,7 +453,6 @@ static void proc_free_handle(gh_proc *p) {
 /* Frees a process that never became visible. */
 static void spawn_undo(gh_runtime *rt, gh_proc *p) {
   gh__free_words(rt, p->fast.heap, p->heap_sz);
-  pthread_mutex_destroy(&p->mq_lock);
   pthread_mutex_destroy(&p->state_lock);
   if (p->name)
     gh__free(rt, p->name, strlen(p->name) + 1);
@@ -376,10 +462,12 @@ static void spawn_undo(gh_runtime *rt, gh_proc *p) {
 static gh_status publish(gh_runtime *rt, gh_proc *p) {
   gh_status s = GH_OK;
   pthread_rwlock_wrlock(&rt->procs_lock);
+  gate_close(rt);
   if (rt->pid_count >= rt->pid_nbuckets)
     s = registry_grow(rt);
   if (s == GH_OK)
     registry_add(rt, p);
+  gate_open(rt);
   pthread_rwlock_unlock(&rt->procs_lock);
   return s;
 }
@@ -401,9 +489,7 @@ gh_status gh_spawn(gh_runtime *rt, const gh_spawn_options *opts, gh_proc **out) 
   memset(p, 0, sizeof *p);
   p->rt = rt;
   init_from_options(p, opts);
-  pthread_mutex_init(&p->mq_lock, NULL);
   pthread_mutex_init(&p->state_lock, NULL);
-  p->mq_tail = &p->mq_head;
   p->name = copy_name(rt, opts->name);
   s = p->name ? init_heap(p) : GH_ERR_NOMEM;
   if (s == GH_OK) {
@@ -433,10 +519,15 @@ static void terminate(gh_proc *p, int reason) {
     gh__census_at_end(p, GH_CENSUS_EXIT);
   trace_proc_exit(p, reason);
   pthread_rwlock_wrlock(&p->rt->procs_lock);
+  gate_close(p->rt);
   registry_unpublish(p->rt, p);
+  gate_open(p->rt);
   pthread_rwlock_unlock(&p->rt->procs_lock);
-  gh__mailbox_drain(p);
+  /* No sender holds p now, nor will (top of file): the mailbox is ours.
+   * Heaps first: the fragments they free may leave p a spare buffer,
+   * which closing the mailbox frees. */
   gh__free_heaps(p);
+  gh__mailbox_close(p);
   p->alive = false;
   atomic_fetch_sub(&p->rt->processes_alive, 1);
 }
@@ -576,7 +667,7 @@ static bool wants_hibernation(const gh_proc *p, uint64_t waited,
                               const idle_pass *pass) {
   (void)pass;
   return p->hibernate_after_ms && !(p->flags & GH_F_HIBERNATED) &&
-         atomic_load(&((gh_proc *)p)->mq_len) == 0 && waited >= p->hibernate_after_ms;
+         mailbox_len(p) == 0 && waited >= p->hibernate_after_ms;
 }
 
 static gh_status hibernate_waiting(gh_proc *p, uint64_t waited,
