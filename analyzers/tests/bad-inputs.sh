@@ -100,7 +100,11 @@ expect_status 2 "$ANALYZE" "$valid" "$work/badevent"
 expect_one_line_error "badevent/genheap_0" "No event class"
 cp -RL "$valid" "$work/badtsdl"
 printf 'xx{{' | dd of="$work/badtsdl/metadata" bs=1 seek=4333 conv=notrunc 2>/dev/null
-expect_status 2 "$ANALYZE" "$work/badtsdl"
+# babeltrace2 2.0.4's CTF source leaks 32 bytes when its TSDL parser fails
+# (inside its own plugin, unloaded before LeakSanitizer can name it, so no
+# suppression matches): under ASan, do not let that leak change the status
+ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0" \
+  expect_status 2 "$ANALYZE" "$work/badtsdl"
 expect_one_line_error "badtsdl/metadata" "not valid TSDL"
 
 # --help and --version go to stdout and exit 0
