@@ -6,7 +6,11 @@
  * to SERIES_SMALL points, or to GHA_SERIES_MAX for a process whose heap
  * ever reached a quarter of --burst-min-words (the processes worth a
  * chart); when full it halves its resolution, merging pairs into their
- * later point with the marks of both, so no GC marker is lost.  The pause
+ * later point with the marks of both, so no GC marker is lost.  A point's
+ * measured waste is raised when a later census or sweep shows the garbage
+ * was already there (gha__series_raise): the walk goes back only over the
+ * points of the open epoch, which no earlier raise can reach again once a
+ * sweep closes it.  The pause
  * histogram (4 buckets per octave from 64 ns to 2^38 ns) keeps the bucket
  * of a process's first GHA_PAUSES_INLINE pauses in the process itself, and
  * is allocated at the next one.  An allocation that fails only costs
@@ -100,12 +104,13 @@ uint64_t gha_point_ts(const struct gha_proc *p, const struct gha_point *pt) {
 static uint32_t clamp32(uint64_t v) { return v > UINT32_MAX ? UINT32_MAX : (uint32_t)v; }
 
 static void set_point(struct gha_proc *p, struct gha_point *pt, uint64_t ts,
-                      const struct gha_gcinfo *g, uint64_t waste) {
+                      const struct gha_gcinfo *g, uint64_t waste, uint64_t binwaste) {
   pt->t_s = ts > p->first_ns ? (float)((double)(ts - p->first_ns) / 1e9) : 0.0f;
   pt->young = clamp32(g->heap_size);
   pt->old = clamp32(g->old_heap_size);
   pt->binv = clamp32(g->bin_vheap_size + g->bin_old_vheap_size);
   pt->waste = clamp32(waste);
+  pt->binwaste = clamp32(binwaste);
 }
 
 static unsigned series_limit(const struct gha_analyzer *an, const struct gha_proc *p) {
@@ -139,22 +144,41 @@ static bool series_room(const struct gha_analyzer *an, struct gha_proc *p) {
   return true;
 }
 
-void gha__series_add(const struct gha_analyzer *an, struct gha_proc *p,
-                     uint64_t ts, const struct gha_gcinfo *g, uint8_t marks,
-                     uint64_t waste) {
+void gha__series_add(const struct gha_analyzer *an, struct gha_proc *p, uint64_t ts,
+                     const struct gha_gcinfo *g, uint8_t marks, uint64_t waste,
+                     uint64_t binwaste) {
   if (p->series_len > 0 && p->series_skip > 0) {
     struct gha_point *last = &p->series[p->series_len - 1];
     p->series_skip--;
     last->marks |= marks;
-    set_point(p, last, ts, g, waste);
+    set_point(p, last, ts, g, waste, binwaste);
     return;
   }
   if (!series_room(an, p))
     return;
   struct gha_point *pt = &p->series[p->series_len++];
-  set_point(p, pt, ts, g, waste);
+  set_point(p, pt, ts, g, waste, binwaste);
   pt->marks = marks;
   p->series_skip = p->series_stride - 1;
+}
+
+void gha__series_raise(struct gha_proc *p, uint64_t since_ns, uint64_t at_ns,
+                       uint64_t words, uint64_t bins) {
+  uint32_t w = clamp32(words), b = clamp32(bins);
+  for (unsigned i = p->series_len; i-- > 0;) {
+    struct gha_point *pt = &p->series[i];
+    /* t_s is a float: a point taken at since_ns or at_ns may read back a
+     * little off (half a unit in the last place: 6e-8 of it) */
+    uint64_t ts = gha_point_ts(p, pt), slack = (uint64_t)((double)pt->t_s * 120.0) + 1;
+    if (ts + slack < since_ns)
+      break; /* points are in time order */
+    if (ts > at_ns + slack)
+      continue;
+    if (pt->waste < w)
+      pt->waste = w;
+    if (pt->binwaste < b)
+      pt->binwaste = b;
+  }
 }
 
 void gha__proc_free(struct gha_proc *p) {
