@@ -183,12 +183,12 @@ static uint64_t waste_now(const struct gha_waste *w, uint64_t ts) {
 
 /* The chart points a measurement covers show it (the epoch's start bounds
  * it, as it bounds the staircase). */
-static void raise_points(struct gha_proc *p, uint64_t since, uint64_t at, uint64_t words,
-                         uint64_t bins) {
+static void raise_points(const struct gha_analyzer *an, struct gha_proc *p,
+                         uint64_t since, uint64_t at, uint64_t words, uint64_t bins) {
   if (since < p->waste.epoch_ns)
     since = p->waste.epoch_ns;
   if (words || bins)
-    gha__series_raise(p, since, at, words, bins);
+    gha__series_raise(an, p, since, at, words, bins);
 }
 
 static void track_peaks(struct gha_proc *p, const struct gha_gcinfo *g) {
@@ -281,7 +281,7 @@ static void measure_sweep(struct gha_analyzer *an, struct gha_proc *p,
   gha_waste_measured(&p->waste, by, p->sweep_since_ns, p->sweep_start_ns, old);
   gha_waste_measured(&p->binwaste, by, p->sweep_since_ns, p->sweep_start_ns,
                      bins);
-  raise_points(p, p->sweep_since_ns, p->sweep_start_ns, old, bins);
+  raise_points(an, p, p->sweep_since_ns, p->sweep_start_ns, old, bins);
   gha_waste_sweep(&p->waste, p->sweep_start_ns, ev->ts_ns, an->opts.bloat_min_words);
   gha_waste_sweep(&p->binwaste, p->sweep_start_ns, ev->ts_ns,
                   an->opts.binleak_min_words);
@@ -308,7 +308,8 @@ static void on_major_end(struct gha_analyzer *an, struct gha_proc *p,
 
 /* A census measures the garbage exactly: old heap not reached, and refc
  * binaries referenced only from unreached old-heap ProcBins. */
-static void on_census(struct gha_proc *p, const struct gha_event *ev) {
+static void on_census(struct gha_analyzer *an, struct gha_proc *p,
+                      const struct gha_event *ev) {
   const struct gha_census *c = &ev->census;
   uint64_t since = evidence_since(p, ev);
   uint64_t old = c->old_size > c->old_live ? c->old_size - c->old_live : 0;
@@ -316,7 +317,7 @@ static void on_census(struct gha_proc *p, const struct gha_event *ev) {
       c->bin_old_size > c->bin_old_live ? c->bin_old_size - c->bin_old_live : 0;
   gha_waste_measured(&p->waste, GHA_BY_CENSUS, since, ev->ts_ns, old);
   gha_waste_measured(&p->binwaste, GHA_BY_CENSUS, since, ev->ts_ns, bins);
-  raise_points(p, since, ev->ts_ns, old, bins);
+  raise_points(an, p, since, ev->ts_ns, old, bins);
   p->censuses++;
   p->last_census_ns = ev->ts_ns;
   p->last_census = *c;
@@ -367,7 +368,7 @@ static uint8_t apply_event(struct gha_analyzer *an, struct gha_proc *p,
     p->promoted_events += ev->words;
     return 0;
   case GHA_EV_CENSUS:
-    on_census(p, ev);
+    on_census(an, p, ev);
     return GHA_MARK_CENSUS;
   case GHA_EV_PROC_INFO:
     /* a snapshot: its GC-info block (gha_feed keeps it) and its name, no

@@ -6,11 +6,12 @@
  * to SERIES_SMALL points, or to GHA_SERIES_MAX for a process whose heap
  * ever reached a quarter of --burst-min-words (the processes worth a
  * chart); when full it halves its resolution, merging pairs into their
- * later point with the marks of both, so no GC marker is lost.  A point's
+ * later point with the marks of both, so no GC marker is lost (a sweep,
+ * hibernation or census keeps its own time: see may_absorb).  A point's
  * measured waste is raised when a later census or sweep shows the garbage
- * was already there (gha__series_raise): the walk goes back only over the
- * points of the open epoch, which no earlier raise can reach again once a
- * sweep closes it.  The pause
+ * was already there (gha__series_raise), and a point is inserted where
+ * that evidence begins: the walk goes back only over the points of the
+ * open epoch, as a sweep ends it.  The pause
  * histogram (4 buckets per octave from 64 ns to 2^38 ns) keeps the bucket
  * of a process's first GHA_PAUSES_INLINE pauses in the process itself, and
  * is allocated at the next one.  An allocation that fails only costs
@@ -118,6 +119,9 @@ static unsigned series_limit(const struct gha_analyzer *an, const struct gha_pro
                                                             : SERIES_SMALL;
 }
 
+/* Markers a chart must show at their time (minor GCs are many, and close). */
+#define RARE_MARKS (GHA_MARK_SWEEP | GHA_MARK_HIBERNATE | GHA_MARK_CENSUS)
+
 /* Room for one more point: grow, or halve the resolution. */
 static bool series_room(const struct gha_analyzer *an, struct gha_proc *p) {
   if (p->series_len < p->series_cap)
@@ -135,8 +139,12 @@ static bool series_room(const struct gha_analyzer *an, struct gha_proc *p) {
   if (!p->series_cap)
     return false;
   for (unsigned i = 0; i < p->series_len / 2u; i++) {
-    struct gha_point merged = p->series[2 * i + 1];
-    merged.marks |= p->series[2 * i].marks;
+    /* the later point, unless only the earlier holds a sweep, hibernation
+     * or census: that one keeps its time */
+    const struct gha_point *a = &p->series[2 * i], *b = &p->series[2 * i + 1];
+    struct gha_point merged =
+        (a->marks & RARE_MARKS) && !(b->marks & RARE_MARKS) ? *a : *b;
+    merged.marks = a->marks | b->marks;
     p->series[i] = merged;
   }
   p->series_len /= 2;
@@ -144,10 +152,26 @@ static bool series_room(const struct gha_analyzer *an, struct gha_proc *p) {
   return true;
 }
 
+/* Absorbing an event moves the last point to the event's time: right in
+ * a burst, wrong across a pause, where a sweep or hibernation would be
+ * drawn when the process woke up.  A sweep, hibernation or census stays
+ * where it is; minor GCs absorb an event that comes no later after them
+ * than they came after the point before. */
+static bool may_absorb(const struct gha_proc *p, uint64_t ts) {
+  const struct gha_point *last = &p->series[p->series_len - 1];
+  if (!last->marks)
+    return true;
+  if (p->series_len < 2 || (last->marks & RARE_MARKS))
+    return ts <= gha_point_ts(p, last);
+  uint64_t lt = gha_point_ts(p, last),
+           before = gha_point_ts(p, &p->series[p->series_len - 2]);
+  return ts <= lt || ts - lt <= lt - before;
+}
+
 void gha__series_add(const struct gha_analyzer *an, struct gha_proc *p, uint64_t ts,
                      const struct gha_gcinfo *g, uint8_t marks, uint64_t waste,
                      uint64_t binwaste) {
-  if (p->series_len > 0 && p->series_skip > 0) {
+  if (p->series_len > 0 && p->series_skip > 0 && may_absorb(p, ts)) {
     struct gha_point *last = &p->series[p->series_len - 1];
     p->series_skip--;
     last->marks |= marks;
@@ -162,14 +186,53 @@ void gha__series_add(const struct gha_analyzer *an, struct gha_proc *p, uint64_t
   p->series_skip = p->series_stride - 1;
 }
 
-void gha__series_raise(struct gha_proc *p, uint64_t since_ns, uint64_t at_ns,
-                       uint64_t words, uint64_t bins) {
+/* How far a point's time may read back from the time it was taken: t_s
+ * is a float (half a unit in the last place: 6e-8 of it). */
+static uint64_t slack_of(const struct gha_point *pt) {
+  return (uint64_t)((double)pt->t_s * 120.0) + 1;
+}
+
+/* A point at since_ns: the heap as the point before it left it (heap
+ * figures change only at events), so the chart can rise where the
+ * evidence says the garbage was there, not at the next event.  false when
+ * the series has no room. */
+static bool insert_at(const struct gha_analyzer *an, struct gha_proc *p,
+                      uint64_t since_ns) {
+  if (!series_room(an, p))
+    return false;
+  unsigned k = p->series_len;
+  while (k > 0 && gha_point_ts(p, &p->series[k - 1]) > since_ns)
+    k--;
+  if (k == 0)
+    return false; /* nothing before it to carry over */
+  memmove(&p->series[k + 1], &p->series[k], (p->series_len - k) * sizeof p->series[0]);
+  p->series[k] = p->series[k - 1];
+  p->series[k].t_s = (float)((double)(since_ns - p->first_ns) / 1e9);
+  p->series[k].marks = 0;
+  if (k == p->series_len)
+    p->series_skip = 0; /* the next event must not move it */
+  p->series_len++;
+  return true;
+}
+
+void gha__series_raise(const struct gha_analyzer *an, struct gha_proc *p,
+                       uint64_t since_ns, uint64_t at_ns, uint64_t words, uint64_t bins) {
+  if (!p->series_len || since_ns > at_ns)
+    return;
+  /* a point where the garbage certainly began, unless one is there */
+  bool there = false;
+  for (unsigned i = p->series_len; i-- > 0;) {
+    uint64_t ts = gha_point_ts(p, &p->series[i]), sl = slack_of(&p->series[i]);
+    if (ts + sl < since_ns)
+      break;
+    there |= ts <= since_ns + sl;
+  }
+  if (!there && since_ns > p->first_ns)
+    insert_at(an, p, since_ns);
   uint32_t w = clamp32(words), b = clamp32(bins);
   for (unsigned i = p->series_len; i-- > 0;) {
     struct gha_point *pt = &p->series[i];
-    /* t_s is a float: a point taken at since_ns or at_ns may read back a
-     * little off (half a unit in the last place: 6e-8 of it) */
-    uint64_t ts = gha_point_ts(p, pt), slack = (uint64_t)((double)pt->t_s * 120.0) + 1;
+    uint64_t ts = gha_point_ts(p, pt), slack = slack_of(pt);
     if (ts + slack < since_ns)
       break; /* points are in time order */
     if (ts > at_ns + slack)
