@@ -154,10 +154,13 @@ static void findings(FILE *out, const struct gha_analyzer *an, const struct gha_
   }
   for (size_t i = 0; i < n; i++)
     warn += gha_finding_at(an, i)->severity >= GHA_SEV_WARNING;
-  fprintf(out,
-          "%zu finding%s: %zu warning%s (measured), %zu info (estimated, or memory "
-          "held)\n",
-          n, n == 1 ? "" : "s", warn, warn == 1 ? "" : "s", n - warn);
+  fprintf(out, "%zu finding%s: ", n, n == 1 ? "" : "s");
+  if (warn)
+    fprintf(out, "%zu warning%s (measured)%s", warn, warn == 1 ? "" : "s",
+            n > warn ? ", " : "");
+  if (n > warn)
+    fprintf(out, "%zu info (estimated, or memory held)", n - warn);
+  fputc('\n', out);
   const struct gha_finding **ranked = gha_findings_ranked(an);
   if (!ranked) { /* out of memory: the core's order, all of them */
     for (size_t i = 0; i < n; i++)
