@@ -61,6 +61,9 @@ size_t gha_top_procs(const struct gha_analyzer *an, size_t k, bool flagged_first
 /* The text report with --top/--all (gha_report_text: the defaults). */
 int gha_report_text_view(FILE *out, const struct gha_analyzer *an,
                          const struct gha_run_info *run, const struct gha_view *v);
+/* The HTML page with --top/--all (gha_report_html: the defaults). */
+int gha_report_html_view(FILE *out, const struct gha_analyzer *an,
+                         const struct gha_run_info *run, const struct gha_view *v);
 /* Every finding, the most severe and then the most waste first (free()
  * it); NULL when out of memory or there is none. */
 const struct gha_finding **gha_findings_ranked(const struct gha_analyzer *an);
