@@ -64,6 +64,17 @@ int gha_report_text_view(FILE *out, const struct gha_analyzer *an,
 /* The HTML page with --top/--all (gha_report_html: the defaults). */
 int gha_report_html_view(FILE *out, const struct gha_analyzer *an,
                          const struct gha_run_info *run, const struct gha_view *v);
+/* Two runs compared (compare.c): processes matched by host and name, the
+ * findings of each name before and after, and (HTML) the same process of
+ * each run charted side by side on one scale. */
+int gha_report_compare_text(FILE *out, const struct gha_analyzer *before,
+                            const struct gha_run_info *brun,
+                            const struct gha_analyzer *after,
+                            const struct gha_run_info *arun, const struct gha_view *v);
+int gha_report_compare_html(FILE *out, const struct gha_analyzer *before,
+                            const struct gha_run_info *brun,
+                            const struct gha_analyzer *after,
+                            const struct gha_run_info *arun, const struct gha_view *v);
 /* Every finding, the most severe and then the most waste first (free()
  * it); NULL when out of memory or there is none. */
 const struct gha_finding **gha_findings_ranked(const struct gha_analyzer *an);
