@@ -157,7 +157,8 @@ int gha_option_set_number(struct gha_options *o, const struct gha_option_def *d,
 #define GHA_TRACES_MAX 1024 /* traces read together; more share an end */
 #define GHA_SERIES_MAX 256 /* chart points of a process with a large heap */
 enum { GHA_MARK_MINOR = 1, GHA_MARK_SWEEP = 2, GHA_MARK_HIBERNATE = 4,
-       GHA_MARK_CENSUS = 8 };
+       GHA_MARK_CENSUS = 8,
+       GHA_MARK_EVIDENCE = 16 }; /* no event: where evidence of waste begins */
 
 /* A chart point: heap figures (words, saturated at 2^32-1) at a time
  * relative to the process's first event (gha_point_ts gives it back).

@@ -119,8 +119,19 @@ static unsigned series_limit(const struct gha_analyzer *an, const struct gha_pro
                                                             : SERIES_SMALL;
 }
 
-/* Markers a chart must show at their time (minor GCs are many, and close). */
-#define RARE_MARKS (GHA_MARK_SWEEP | GHA_MARK_HIBERNATE | GHA_MARK_CENSUS)
+/* Markers a chart must show at their time (minor GCs are many, and close),
+ * and where evidence of waste begins. */
+#define RARE_MARKS                                                                       \
+  (GHA_MARK_SWEEP | GHA_MARK_HIBERNATE | GHA_MARK_CENSUS | GHA_MARK_EVIDENCE)
+
+/* Which point of a pair halving keeps (the later one on a tie): a sweep,
+ * hibernation or census first, then where evidence of waste begins, then
+ * any marker. */
+static int keep_rank(const struct gha_point *pt) {
+  if (pt->marks & (GHA_MARK_SWEEP | GHA_MARK_HIBERNATE | GHA_MARK_CENSUS))
+    return 3;
+  return pt->marks == GHA_MARK_EVIDENCE ? 2 : pt->marks ? 1 : 0;
+}
 
 /* Room for one more point: grow, or halve the resolution. */
 static bool series_room(const struct gha_analyzer *an, struct gha_proc *p) {
@@ -139,12 +150,13 @@ static bool series_room(const struct gha_analyzer *an, struct gha_proc *p) {
   if (!p->series_cap)
     return false;
   for (unsigned i = 0; i < p->series_len / 2u; i++) {
-    /* the later point, unless only the earlier holds a sweep, hibernation
-     * or census: that one keeps its time */
     const struct gha_point *a = &p->series[2 * i], *b = &p->series[2 * i + 1];
-    struct gha_point merged =
-        (a->marks & RARE_MARKS) && !(b->marks & RARE_MARKS) ? *a : *b;
-    merged.marks = a->marks | b->marks;
+    const struct gha_point *keep = keep_rank(a) > keep_rank(b) ? a : b;
+    const struct gha_point *drop = keep == a ? b : a;
+    struct gha_point merged = *keep;
+    /* the markers of both, but no minor GC moved to where only evidence is */
+    if (merged.marks != GHA_MARK_EVIDENCE)
+      merged.marks |= drop->marks & ~GHA_MARK_EVIDENCE;
     p->series[i] = merged;
   }
   p->series_len /= 2;
@@ -208,7 +220,7 @@ static bool insert_at(const struct gha_analyzer *an, struct gha_proc *p,
   memmove(&p->series[k + 1], &p->series[k], (p->series_len - k) * sizeof p->series[0]);
   p->series[k] = p->series[k - 1];
   p->series[k].t_s = (float)((double)(since_ns - p->first_ns) / 1e9);
-  p->series[k].marks = 0;
+  p->series[k].marks = GHA_MARK_EVIDENCE;
   if (k == p->series_len)
     p->series_skip = 0; /* the next event must not move it */
   p->series_len++;

@@ -515,14 +515,13 @@ void gha_chart(FILE *out, const struct gha_analyzer *an, const struct gha_proc *
     f->ymax = 4;
   f->ymax = ceil(f->ymax / y_step(f->ymax)) * y_step(f->ymax);
   /* the axis's times: the life's ends around the points where something
-   * happened (a point the core added where evidence began, with the heap
-   * of the point before it and no marker, is not activity) */
+   * happened (a point the core added where evidence of waste begins is
+   * not activity) */
   uint64_t ts[POINTS_MAX];
   size_t n = 0;
   ts[n++] = f->t0;
   for (size_t i = 0; i < v->n; i++) {
-    if (i > 0 && !p->series[i].marks && v->young[i] == v->young[i - 1] &&
-        v->old[i] == v->old[i - 1] && v->binv[i] == v->binv[i - 1])
+    if (p->series[i].marks == GHA_MARK_EVIDENCE)
       continue;
     ts[n++] = v->ts[i] < f->t0 ? f->t0 : v->ts[i] > f->t1 ? f->t1 : v->ts[i];
   }
