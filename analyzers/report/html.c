@@ -27,6 +27,7 @@ static size_t top_of(const struct gha_view *v) {
 /* ---- head and script ------------------------------------------------------------ */
 
 static const char style[] =
+    "[hidden]{display:none!important}"
     "body{font:14px/1.45 system-ui,-apple-system,'Segoe UI',sans-serif;color:#222;"
     "margin:0 auto;max-width:1180px;padding:0 16px 40px}"
     "h1{font-size:1.5em;margin:.8em 0 .2em}h2{font-size:1.2em;margin:1.6em 0 .4em;"
@@ -94,7 +95,7 @@ static const char script[] =
     "function $(s,e){return (e||document).querySelector(s);}\n"
     "function $$(s,e){return "
     "Array.prototype.slice.call((e||document).querySelectorAll(s));}\n"
-    "var st={view:'groups',filter:'',flagged:'',sort:'',dir:''};\n"
+    "var st={view:'groups',filter:'',flagged:'',sort:'',dir:'',chart:''};\n"
     "function parse(){var h=location.hash.replace(/^#/,'');\n"
     " h.split('&').forEach(function(kv){var i=kv.indexOf('=');if(i<0)return;\n"
     "  var k=decodeURIComponent(kv.slice(0,i)),v=decodeURIComponent(kv.slice(i+1));\n"
@@ -103,9 +104,16 @@ static const char script[] =
     " if(st.filter)h.push('filter='+encodeURIComponent(st.filter));\n"
     " if(st.flagged)h.push('flagged=1');\n"
     " if(st.sort)h.push('sort='+st.sort,'dir='+st.dir);\n"
+    " if(st.chart)h.push('chart='+encodeURIComponent(st.chart));\n"
     " if(/selftest/.test(location.hash))h.push('selftest');\n"
     " history.replaceState(null,'','#'+h.join('&'));}\n"
-    "function apply(){\n"
+    /* #chart=ID: that chart alone (its pair on the comparison page), with
+       the legend: a link to one chart, and what the screenshots show */
+    "function only(){var t=st.chart&&document.getElementById(st.chart);\n"
+    " $$('body>*').forEach(function(e){\n"
+    "  if(e.tagName==='SCRIPT'||e.hasAttribute('aria-hidden'))return;\n"
+    "  e.hidden=!!t&&!e.contains(t)&&!e.classList.contains('legend');});}\n"
+    "function apply(){only();\n"
     " $$('.proc-table').forEach(function(t){t.hidden=t.getAttribute('data-view')!==st."
     "view;});\n"
     " var v=$('input[name=view][value='+st.view+']');if(v)v.checked=true;\n"
