@@ -232,9 +232,8 @@ static void groups(FILE *out, const struct gha_analyzer *an, const struct gha_gr
             "--all\n",
             g->n - shown, g->n - shown == 1 ? "" : "s", left, left == 1 ? "" : "es");
   wrapped(out, "", "",
-          "WASTE_WS: measured word-seconds of old-heap garbage and binary waste "
-          "(summed); WASTE_PK: the largest measured peak, words; HEAP: peak heap, "
-          "words; LIFE: observed life, seconds.");
+          "WASTE_WS: measured word-seconds (old-heap garbage and binary waste), "
+          "WASTE_PK: its largest peak, HEAP: peak heap (words), LIFE: seconds");
 }
 
 struct row {
