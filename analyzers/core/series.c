@@ -4,8 +4,8 @@
  * Real BEAM nodes run 10^5-10^6 processes, most of them short-lived with a
  * handful of events, so both parts grow on demand.  The chart series grows
  * to SERIES_SMALL points, or to GHA_SERIES_MAX for a process whose heap
- * ever reached a quarter of --burst-min-words (the processes worth a
- * chart); when full it halves its resolution, merging pairs into their
+ * (or heap and binaries) ever reached a quarter of --burst-min-words (the
+ * processes worth a chart); when full it halves its resolution, merging pairs into their
  * later point with the marks of both, so no GC marker is lost (a sweep,
  * hibernation or census keeps its own time: see may_absorb).  A point's
  * measured waste is raised when a later census or sweep shows the garbage
@@ -114,9 +114,12 @@ static void set_point(struct gha_proc *p, struct gha_point *pt, uint64_t ts,
   pt->binwaste = clamp32(binwaste);
 }
 
+/* A large heap, or many binary words (a router's heap stays small while
+ * it holds megabytes of binaries): a process worth a chart. */
 static unsigned series_limit(const struct gha_analyzer *an, const struct gha_proc *p) {
-  return p->peak_total_heap * 4 >= an->opts.burst_min_words ? GHA_SERIES_MAX
-                                                            : SERIES_SMALL;
+  uint64_t words =
+      p->peak_total_heap + p->info.bin_vheap_size + p->info.bin_old_vheap_size;
+  return words * 4 >= an->opts.burst_min_words ? GHA_SERIES_MAX : SERIES_SMALL;
 }
 
 /* Markers a chart must show at their time (minor GCs are many, and close),
