@@ -79,7 +79,11 @@ int gha_report_compare_html(FILE *out, const struct gha_analyzer *before,
  * it); NULL when out of memory or there is none. */
 const struct gha_finding **gha_findings_ranked(const struct gha_analyzer *an);
 
-/* Processes of one name on one host. */
+/* The name processes are grouped by: a BEAM process's name without its
+ * pid ("<0.82.0> seed_router" -> "seed_router"), else the name. */
+const char *gha_group_name(const char *name);
+
+/* Processes of one name on one host (gha_group_name). */
 struct gha_spread {
   double min, max, sum; /* sum / count is the mean */
 };
@@ -104,7 +108,8 @@ struct gha_groups {
 /* 0, or -1 when out of memory. */
 int gha_groups_build(const struct gha_analyzer *an, struct gha_groups *g);
 void gha_groups_free(struct gha_groups *g);
-/* The group of a host name and process name, or NULL. */
+/* The group of a host name and process name (with or without a BEAM
+ * pid), or NULL. */
 const struct gha_group *gha_groups_find(const struct gha_groups *g,
                                         const struct gha_analyzer *an, const char *host,
                                         const char *name);

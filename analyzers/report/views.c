@@ -159,6 +159,22 @@ const struct gha_finding **gha_findings_ranked(const struct gha_analyzer *an) {
 
 /* ---- groups ------------------------------------------------------------------ */
 
+/* BEAM processes are named "<0.82.0> seed_router": the pid, then the
+ * registered name or initial call.  Grouped by what follows the pid, so a
+ * node's 10^5 handlers are one group, and runs match by name. */
+const char *gha_group_name(const char *name) {
+  const char *s = name;
+  if (*s++ != '<')
+    return name;
+  for (int part = 0; part < 3; part++) {
+    size_t digits = strspn(s, "0123456789");
+    if (!digits || s[digits] != (part < 2 ? '.' : '>'))
+      return name;
+    s += digits + 1;
+  }
+  return *s == ' ' ? s + 1 : *s ? name : s;
+}
+
 static uint64_t name_hash(uint32_t host, const char *name) {
   uint64_t h = 1469598103934665603ull ^ host;
   for (const unsigned char *c = (const unsigned char *)name; *c; c++)
@@ -250,13 +266,14 @@ int gha_groups_build(const struct gha_analyzer *an, struct gha_groups *g) {
     }
     if (p->host > g->max_host)
       g->max_host = p->host;
-    size_t *slot = slot_of(g, p->host, p->name);
+    const char *name = gha_group_name(p->name);
+    size_t *slot = slot_of(g, p->host, name);
     bool first = !*slot;
     if (first) {
       *slot = ++g->n;
       memset(&g->v[*slot - 1], 0, sizeof g->v[0]);
       g->v[*slot - 1].host = p->host;
-      g->v[*slot - 1].name = p->name;
+      g->v[*slot - 1].name = name;
     }
     struct gha_group *x = &g->v[*slot - 1];
     struct gha_proc_figures f;
@@ -305,7 +322,7 @@ const struct gha_group *gha_groups_find(const struct gha_groups *g,
     return NULL;
   for (uint32_t h = 0; h <= g->max_host; h++) /* ids are per analyzer: by name */
     if (strcmp(gha_host_name(an, h), host) == 0) {
-      size_t *s = slot_of((struct gha_groups *)g, h, name);
+      size_t *s = slot_of((struct gha_groups *)g, h, gha_group_name(name));
       if (*s)
         return &g->v[*s - 1];
     }

@@ -256,6 +256,36 @@ static void test_groups_keep_hosts_apart(void **state) {
   gha_analyzer_free(an);
 }
 
+/* BEAM names carry the pid first: processes group by what follows it, so
+ * a node's handlers are one row and two runs match by name. */
+static void test_beam_processes_group_without_their_pid(void **state) {
+  (void)state;
+  assert_string_equal(gha_group_name("<0.82.0> seed_router"), "seed_router");
+  assert_string_equal(gha_group_name("<0.9.0> erlang:apply/2"), "erlang:apply/2");
+  assert_string_equal(gha_group_name("<0.9.0>"), "");
+  assert_string_equal(gha_group_name("<0.9> x"), "<0.9> x");
+  assert_string_equal(gha_group_name("<a.b.c> x"), "<a.b.c> x");
+  assert_string_equal(gha_group_name("<0.9.0>x"), "<0.9.0>x");
+  assert_string_equal(gha_group_name("worker"), "worker");
+  struct gha_analyzer *an = gha_analyzer_new(NULL);
+  const char *names[] = {"<0.81.0> cowboy_handler", "<0.92.0> cowboy_handler",
+                         "<0.7.0> code_server"};
+  for (int i = 0; i < 3; i++) {
+    struct synth_proc sp;
+    synth_init(&sp, an, "h", 1, (uint64_t)i + 1, names[i]);
+    sp.runtime = GHA_RUNTIME_BEAM;
+    synth_busy(&sp, 1000 * MS, 1100 * MS, 10 * MS);
+  }
+  gha_finish(an);
+  struct gha_groups g;
+  assert_int_equal(gha_groups_build(an, &g), 0);
+  assert_int_equal(g.n, 2);
+  assert_int_equal(gha_groups_find(&g, an, "h", "cowboy_handler")->count, 2);
+  assert_int_equal(gha_groups_find(&g, an, "h", "<0.5.0> cowboy_handler")->count, 2);
+  gha_groups_free(&g);
+  gha_analyzer_free(an);
+}
+
 static const struct gha_analyzer *order_an;
 static int full_order(const void *x, const void *y) {
   const struct gha_proc *p = *(const struct gha_proc *const *)x;
@@ -594,6 +624,7 @@ int main(void) {
       cmocka_unit_test(test_markers_keep_their_time_when_the_series_is_thinned),
       cmocka_unit_test(test_groups_count_every_process_of_a_name),
       cmocka_unit_test(test_groups_keep_hosts_apart),
+      cmocka_unit_test(test_beam_processes_group_without_their_pid),
       cmocka_unit_test(test_top_procs_is_the_start_of_the_full_ranking),
       cmocka_unit_test(test_findings_rank_warnings_then_waste),
       cmocka_unit_test(test_text_fits_80_columns_and_puts_findings_first),
