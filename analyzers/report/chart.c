@@ -49,7 +49,7 @@ struct frame {
   size_t nseg, nidle;
 };
 
-/* ---- scales ------------------------------------------------------------------ */
+/* ---- scales --------------------------------------------------------------- */
 
 /* 1, 2 or 5 times a power of ten, at least v. */
 static double nice_up(double v) {
@@ -138,7 +138,7 @@ static void time_axis(struct frame *f, const uint64_t *ts, size_t n) {
   f->seg[f->nseg - 1].xb = X1;
 }
 
-/* ---- the values drawn --------------------------------------------------------- */
+/* ---- the values drawn ----------------------------------------------------- */
 
 struct values {
   size_t n;
@@ -213,7 +213,7 @@ uint64_t gha_chart_ymax(const struct gha_analyzer *an, const struct gha_proc *p)
   return m;
 }
 
-/* ---- drawing ------------------------------------------------------------------- */
+/* ---- drawing -------------------------------------------------------------- */
 
 void gha_html_human(char *buf, size_t size, double v) {
   static const char *const units[] = {"", "k", "M", "G", "T"};

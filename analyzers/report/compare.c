@@ -215,7 +215,7 @@ static void inputs_text(FILE *out, const struct gha_run_info *run) {
     fprintf(out, "%s%s", i ? ", " : "", run->inputs[i]);
 }
 
-/* ---- text --------------------------------------------------------------------- */
+/* ---- text ----------------------------------------------------------------- */
 
 static void put_opt(FILE *out, bool present, double v, int width) {
   if (!present)
@@ -291,7 +291,7 @@ int gha_report_compare_text(FILE *out, const struct gha_analyzer *before,
   return ferror(out) ? -1 : 0;
 }
 
-/* ---- HTML --------------------------------------------------------------------- */
+/* ---- HTML ----------------------------------------------------------------- */
 
 static void summary(FILE *out, const struct cmp *c) {
   fputs("<div class=\"pair\">", out);

@@ -24,7 +24,7 @@ static size_t top_of(const struct gha_view *v) {
   return v && v->top ? v->top : GHA_TOP_DEFAULT;
 }
 
-/* ---- head and script ------------------------------------------------------------ */
+/* ---- head and script ------------------------------------------------------ */
 
 static const char style[] =
     "[hidden]{display:none!important}"
@@ -197,7 +197,7 @@ void gha_html_end(FILE *out) {
   fprintf(out, "<script>\n%s</script>\n</body></html>\n", script);
 }
 
-/* ---- findings ------------------------------------------------------------------- */
+/* ---- findings ------------------------------------------------------------- */
 
 void gha_html_finding_badges(FILE *out, const struct gha_finding *f) {
   fprintf(out, "<span class=\"badge %s\">%s</span>", gha_severity_name(f->severity),
@@ -274,7 +274,7 @@ static void findings(FILE *out, const struct gha_analyzer *an, const struct gha_
   free(ranked);
 }
 
-/* ---- charts ------------------------------------------------------------------- */
+/* ---- charts --------------------------------------------------------------- */
 
 /* A process with fewer than two points and no finding has nothing to draw. */
 static bool drawable(const struct gha_analyzer *an, const struct gha_proc *p) {
@@ -339,7 +339,7 @@ static void charts(FILE *out, const struct gha_analyzer *an,
   }
 }
 
-/* ---- tables ------------------------------------------------------------------- */
+/* ---- tables --------------------------------------------------------------- */
 
 /* A cell that sorts by its number. */
 static void num_cell(FILE *out, double v, const char *shown) {
@@ -548,7 +548,7 @@ static void tables(FILE *out, const struct gha_analyzer *an, const struct gha_gr
   proc_table(out, an, g, v);
 }
 
-/* ---- the page --------------------------------------------------------------------- */
+/* ---- the page ------------------------------------------------------------- */
 
 /* Events, processes, names, trace time, lost events, inputs, runtimes. */
 void gha_html_summary(FILE *out, const struct gha_analyzer *an,

@@ -133,7 +133,7 @@ size_t gha_top_procs(const struct gha_analyzer *an, size_t k, bool flagged_first
   return n;
 }
 
-/* ---- findings --------------------------------------------------------------- */
+/* ---- findings ------------------------------------------------------------- */
 
 static int finding_order(const void *x, const void *y) {
   const struct gha_finding *a = *(const struct gha_finding *const *)x;
@@ -157,7 +157,7 @@ const struct gha_finding **gha_findings_ranked(const struct gha_analyzer *an) {
   return v;
 }
 
-/* ---- groups ------------------------------------------------------------------ */
+/* ---- groups --------------------------------------------------------------- */
 
 /* BEAM processes are named "<0.82.0> seed_router": the pid, then the
  * registered name or initial call.  Grouped by what follows the pid, so a

@@ -20,7 +20,7 @@
 
 #define GHA_HTML_ROWS_TEST GHA_HTML_ROWS
 
-/* ---- chart points ---------------------------------------------------------- */
+/* ---- chart points --------------------------------------------------------- */
 
 static const struct gha_point *point_at(const struct gha_proc *p, uint64_t ts) {
   for (unsigned i = 0; i < p->series_len; i++) {
@@ -127,7 +127,7 @@ static void test_markers_keep_their_time_when_the_series_is_thinned(void **state
   gha_analyzer_free(an);
 }
 
-/* ---- a demo-like run: a router, 2,000 workers, an idle bloated process ------ */
+/* ---- a demo-like run: a router, 2,000 workers, an idle bloated process ---- */
 
 #define WORKERS 2000
 
@@ -211,7 +211,7 @@ static const struct gha_proc *proc_named(const struct gha_analyzer *an,
   return NULL;
 }
 
-/* ---- groups, ranking, top N ---------------------------------------------------- */
+/* ---- groups, ranking, top N ----------------------------------------------- */
 
 static void test_groups_count_every_process_of_a_name(void **state) {
   (void)state;
@@ -348,7 +348,7 @@ static void test_findings_rank_warnings_then_waste(void **state) {
   gha_analyzer_free(an);
 }
 
-/* ---- text ------------------------------------------------------------------------- */
+/* ---- text ----------------------------------------------------------------- */
 
 static void test_text_fits_80_columns_and_puts_findings_first(void **state) {
   (void)state;
@@ -424,8 +424,7 @@ static void test_text_counts_the_findings_left_out_by_name(void **state) {
   gha_analyzer_free(an);
 }
 
-/* ---- HTML ---------------------------------------------------------------------------
- */
+/* ---- HTML ----------------------------------------------------------------- */
 
 /* The <svg> of a process's chart (malloc'd), or NULL. */
 static char *chart_svg(const char *html, const char *label) {
@@ -541,8 +540,32 @@ static void test_html_caps_charts_and_rows_and_says_so(void **state) {
   gha_analyzer_free(an);
 }
 
-/* ---- two runs
- * --------------------------------------------------------------------------- */
+/* An analysis with nothing in it still makes whole reports. */
+static void test_reports_of_an_empty_analysis(void **state) {
+  (void)state;
+  struct gha_analyzer *an = gha_analyzer_new(NULL);
+  gha_finish(an);
+  char *t = render(gha_report_text_view, an, NULL);
+  assert_non_null(strstr(t, "\nno findings\n"));
+  assert_non_null(strstr(t, "\nno processes\n"));
+  char *h = render(gha_report_html_view, an, NULL);
+  assert_non_null(strstr(h, "<h2 id=\"findings\">Findings (0)</h2>"));
+  assert_null(strstr(h, "<svg class=\"gha-chart\""));
+  assert_non_null(strstr(h, "</body></html>\n"));
+  char *buf = NULL;
+  size_t len = 0;
+  FILE *f = open_memstream(&buf, &len);
+  assert_int_equal(gha_report_compare_html(f, an, NULL, an, NULL, NULL), 0);
+  assert_int_equal(gha_report_compare_text(f, an, NULL, an, NULL, NULL), 0);
+  fclose(f);
+  assert_non_null(strstr(buf, "no findings in either run"));
+  free(buf);
+  free(t);
+  free(h);
+  gha_analyzer_free(an);
+}
+
+/* ---- two runs ------------------------------------------------------------- */
 
 static void test_compare_text_matches_processes_by_name(void **state) {
   (void)state;
@@ -633,6 +656,7 @@ int main(void) {
       cmocka_unit_test(test_html_chart_has_axes_bands_and_markers),
       cmocka_unit_test(test_html_band_starts_where_the_evidence_does),
       cmocka_unit_test(test_html_caps_charts_and_rows_and_says_so),
+      cmocka_unit_test(test_reports_of_an_empty_analysis),
       cmocka_unit_test(test_compare_text_matches_processes_by_name),
       cmocka_unit_test(test_compare_html_draws_each_pair_on_one_scale),
   };
