@@ -253,11 +253,14 @@ static void findings(FILE *out, const struct gha_analyzer *an, const struct gha_
           out);
     return;
   }
-  fprintf(out,
-          "<p class=\"note\">%zu warning%s (measured waste), %zu info (estimated, "
-          "or memory held); the most severe and the most waste first.</p>\n"
-          "<ol class=\"findings\">\n",
-          warn, warn == 1 ? "" : "s", n - warn);
+  fputs("<p class=\"note\">", out);
+  if (warn)
+    fprintf(out, "%zu warning%s (measured waste)%s", warn, warn == 1 ? "" : "s",
+            n > warn ? ", " : "");
+  if (n > warn)
+    fprintf(out, "%zu info (estimated, or memory held)", n - warn);
+  fputs("; the most severe and the most waste first.</p>\n<ol class=\"findings\">\n",
+        out);
   const struct gha_finding **ranked = gha_findings_ranked(an);
   size_t shown = v && v->all ? n : (n < FINDINGS_MAX ? n : FINDINGS_MAX);
   for (size_t i = 0; i < shown; i++) {
