@@ -15,6 +15,7 @@
 #include "graph.h"
 #include "outputs.h"
 #include "report.h"
+#include "views.h"
 
 #define PROG "genheap-analyze"
 enum { EXIT_FINDINGS = 1, EXIT_USAGE = 2 };
@@ -23,6 +24,7 @@ struct cli {
   struct gha_options opts;
   bool json;
   const char *junit, *html;
+  struct gha_cli_views views; /* --all, --top N, --compare (views.h) */
 };
 
 static void usage(FILE *out) {
@@ -44,6 +46,10 @@ static void usage(FILE *out) {
       "      --binleak-min-steps=N growth steps without sweep for binleak (3)\n"
       "      --burst-min-gcs=N     GCs that make a burst (20)\n"
       "      --burst-min-words=N   heap words kept after a burst (65536)\n"
+      "      --top=N               findings, names and charts singled out (10)\n"
+      "      --all                 list every finding, name and process\n"
+      "      --compare             TRACE... is BEFORE AFTER: compare two runs\n"
+      "                            (text, and --html), processes matched by name\n"
       "  -h, --help                show this help and exit\n"
       "  -V, --version             show the version and exit\n\n"
       "Exit status: 0 no finding at or above --fail-on, 1 findings,\n"
@@ -73,6 +79,8 @@ static int parse_double(const char *s, double *out) {
 
 enum { O_JUNIT = 256, O_HTML, O_FAIL_ON, O_MIN_IDLE, O_IDLE_FACTOR, O_BLOAT,
        O_BINLEAK, O_BINSTEPS, O_BURST_GCS, O_BURST_WORDS };
+/* what the reports single out, and two runs compared (views.h) */
+enum { O_VIEW_ALL = 512, O_VIEW_TOP, O_VIEW_COMPARE };
 
 static const struct option long_opts[] = {
     {"format", required_argument, NULL, 'f'},
@@ -86,6 +94,9 @@ static const struct option long_opts[] = {
     {"binleak-min-steps", required_argument, NULL, O_BINSTEPS},
     {"burst-min-gcs", required_argument, NULL, O_BURST_GCS},
     {"burst-min-words", required_argument, NULL, O_BURST_WORDS},
+    {"all", no_argument, NULL, O_VIEW_ALL},
+    {"top", required_argument, NULL, O_VIEW_TOP},
+    {"compare", no_argument, NULL, O_VIEW_COMPARE},
     {"help", no_argument, NULL, 'h'},
     {"version", no_argument, NULL, 'V'},
     {NULL, 0, NULL, 0}};
@@ -134,6 +145,9 @@ static int apply_option(struct cli *c, int opt, const char *arg) {
     o->burst_min_gcs = (unsigned)u;
     break;
   case O_BURST_WORDS: bad = parse_u64(arg, &o->burst_min_words); break;
+  case O_VIEW_ALL: return gha_cli_view_option(&c->views, "all", arg);
+  case O_VIEW_TOP: return gha_cli_view_option(&c->views, "top", arg);
+  case O_VIEW_COMPARE: return gha_cli_view_option(&c->views, "compare", arg);
   default:
     return -1;
   }
@@ -184,14 +198,15 @@ static int report(const struct cli *c, struct gha_analyzer *an,
                          "(discarded events); figures may be incomplete\n",
             (unsigned long long)gha_discarded_count(an));
   int rc = c->json ? gha_report_json(stdout, an, run)
-                   : gha_report_text(stdout, an, run);
+                   : gha_report_text_view(stdout, an, run, &c->views.view);
   if (fflush(stdout) != 0 || rc != 0) {
     fprintf(stderr, PROG ": stdout: write error\n");
     return EXIT_USAGE;
   }
   if (c->junit && write_report(c->junit, an, run, gha_report_junit) < 0)
     return EXIT_USAGE;
-  if (c->html && write_report(c->html, an, run, gha_report_html) < 0)
+  gha_cli_set_view(&c->views.view);
+  if (c->html && write_report(c->html, an, run, gha_cli_html) < 0)
     return EXIT_USAGE;
   return gha_exit_status(an);
 }
@@ -202,6 +217,9 @@ int main(int argc, char **argv) {
   int pre = parse_args(&c, argc, argv);
   if (pre)
     return pre - 1;
+  if (c.views.compare)
+    return gha_cli_compare(argv + optind, argc - optind, &c.opts, &c.views, c.json,
+                           c.junit, c.html);
   struct gha_inputs in;
   const char *outs[] = {c.junit, c.html}, *const out_opts[] = {"--junit", "--html"};
   if (gha_inputs_collect(argv + optind, (size_t)(argc - optind), &in) < 0 ||

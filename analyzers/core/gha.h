@@ -157,16 +157,22 @@ int gha_option_set_number(struct gha_options *o, const struct gha_option_def *d,
 #define GHA_TRACES_MAX 1024 /* traces read together; more share an end */
 #define GHA_SERIES_MAX 256 /* chart points of a process with a large heap */
 enum { GHA_MARK_MINOR = 1, GHA_MARK_SWEEP = 2, GHA_MARK_HIBERNATE = 4,
-       GHA_MARK_CENSUS = 8 };
+       GHA_MARK_CENSUS = 8,
+       GHA_MARK_EVIDENCE = 16 }; /* no event: where evidence of waste begins */
 
 /* A chart point: heap figures (words, saturated at 2^32-1) at a time
- * relative to the process's first event (gha_point_ts gives it back). */
+ * relative to the process's first event (gha_point_ts gives it back).
+ * waste and binwaste are the measured lower bounds at that time as known
+ * by the latest measurement: a census or sweep whose evidence reaches back
+ * raises the points it covers (series.c), so a chart drawn at the end
+ * shows when the garbage was there, not only when it was counted. */
 struct gha_point {
   float t_s;         /* seconds since first_ns */
   uint32_t young;    /* heap_size */
   uint32_t old;      /* old_heap_size */
   uint32_t binv;     /* bin_vheap_size + bin_old_vheap_size */
   uint32_t waste;    /* measured old-heap garbage (lower bound) */
+  uint32_t binwaste; /* measured refc-binary words only garbage kept */
   uint8_t marks;     /* GHA_MARK_* of the events merged into this point */
 };
 

@@ -172,13 +172,23 @@ static struct gha_proc *add_proc(struct gha_analyzer *an,
 
 /* ---- per-event aggregation -------------------------------------------- */
 
-/* The measured lower bound of the old-heap garbage at ts (for charts). */
-static uint64_t waste_now(const struct gha_proc *p, uint64_t ts) {
-  uint64_t w = 0;
-  for (unsigned i = 0; i < p->waste.nstairs; i++)
-    if (p->waste.stairs[i].since_ns <= ts)
-      w = p->waste.stairs[i].words;
-  return w;
+/* The measured lower bound of a waste at ts (for charts). */
+static uint64_t waste_now(const struct gha_waste *w, uint64_t ts) {
+  uint64_t words = 0;
+  for (unsigned i = 0; i < w->nstairs; i++)
+    if (w->stairs[i].since_ns <= ts)
+      words = w->stairs[i].words;
+  return words;
+}
+
+/* The chart points a measurement covers show it (the epoch's start bounds
+ * it, as it bounds the staircase). */
+static void raise_points(const struct gha_analyzer *an, struct gha_proc *p,
+                         uint64_t since, uint64_t at, uint64_t words, uint64_t bins) {
+  if (since < p->waste.epoch_ns)
+    since = p->waste.epoch_ns;
+  if (words || bins)
+    gha__series_raise(an, p, since, at, words, bins);
 }
 
 static void track_peaks(struct gha_proc *p, const struct gha_gcinfo *g) {
@@ -271,6 +281,7 @@ static void measure_sweep(struct gha_analyzer *an, struct gha_proc *p,
   gha_waste_measured(&p->waste, by, p->sweep_since_ns, p->sweep_start_ns, old);
   gha_waste_measured(&p->binwaste, by, p->sweep_since_ns, p->sweep_start_ns,
                      bins);
+  raise_points(an, p, p->sweep_since_ns, p->sweep_start_ns, old, bins);
   gha_waste_sweep(&p->waste, p->sweep_start_ns, ev->ts_ns, an->opts.bloat_min_words);
   gha_waste_sweep(&p->binwaste, p->sweep_start_ns, ev->ts_ns,
                   an->opts.binleak_min_words);
@@ -297,7 +308,8 @@ static void on_major_end(struct gha_analyzer *an, struct gha_proc *p,
 
 /* A census measures the garbage exactly: old heap not reached, and refc
  * binaries referenced only from unreached old-heap ProcBins. */
-static void on_census(struct gha_proc *p, const struct gha_event *ev) {
+static void on_census(struct gha_analyzer *an, struct gha_proc *p,
+                      const struct gha_event *ev) {
   const struct gha_census *c = &ev->census;
   uint64_t since = evidence_since(p, ev);
   uint64_t old = c->old_size > c->old_live ? c->old_size - c->old_live : 0;
@@ -305,6 +317,7 @@ static void on_census(struct gha_proc *p, const struct gha_event *ev) {
       c->bin_old_size > c->bin_old_live ? c->bin_old_size - c->bin_old_live : 0;
   gha_waste_measured(&p->waste, GHA_BY_CENSUS, since, ev->ts_ns, old);
   gha_waste_measured(&p->binwaste, GHA_BY_CENSUS, since, ev->ts_ns, bins);
+  raise_points(an, p, since, ev->ts_ns, old, bins);
   p->censuses++;
   p->last_census_ns = ev->ts_ns;
   p->last_census = *c;
@@ -355,7 +368,7 @@ static uint8_t apply_event(struct gha_analyzer *an, struct gha_proc *p,
     p->promoted_events += ev->words;
     return 0;
   case GHA_EV_CENSUS:
-    on_census(p, ev);
+    on_census(an, p, ev);
     return GHA_MARK_CENSUS;
   case GHA_EV_PROC_INFO:
     /* a snapshot: its GC-info block (gha_feed keeps it) and its name, no
@@ -401,7 +414,8 @@ bool gha_feed(struct gha_analyzer *an, const struct gha_event *ev) {
     track_peaks(p, &ev->info);
     p->info = ev->info;
     p->has_info = true;
-    gha__series_add(an, p, ev->ts_ns, &ev->info, marks, waste_now(p, ev->ts_ns));
+    gha__series_add(an, p, ev->ts_ns, &ev->info, marks, waste_now(&p->waste, ev->ts_ns),
+                    waste_now(&p->binwaste, ev->ts_ns));
   }
   an->finished = false;
   return true;
