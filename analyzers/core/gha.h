@@ -213,7 +213,7 @@ struct gha_proc {
   struct gha_waste waste, binwaste;
   uint64_t last_gc_end_ns;     /* what roots_unchanged refers to */
   uint64_t sweep_start_ns, sweep_since_ns; /* open gc_major_start */
-  uint64_t sweep_start_old, sweep_start_binold;
+  uint64_t sweep_start_old, sweep_start_binold; /* binold: all refc-binary words */
   uint32_t censuses, sweeps_measured;
   int32_t finding_at[GHA_ANALYSES]; /* index of its finding (-1), by gha_finish */
   uint64_t last_census_ns;

@@ -256,13 +256,14 @@ static void on_major_start(struct gha_proc *p, const struct gha_event *ev) {
   p->sweep_start_ns = ev->ts_ns;
   p->sweep_since_ns = evidence_since(p, ev);
   p->sweep_start_old = ev->info.old_heap_size;
-  p->sweep_start_binold = ev->info.bin_old_vheap_size;
+  p->sweep_start_binold = ev->info.bin_old_vheap_size + ev->info.bin_vheap_size;
 }
 
 /* A sweep measures: everything it kept is in the young heap afterwards, so
  * at least (old heap before - all that survived) words of the old heap were
- * garbage, and likewise for the refc binaries only the old heap held.  Then
- * the garbage is gone: the epoch ends. */
+ * garbage; and exactly the refc-binary words it released (all referenced
+ * before, young or old, minus those still referenced) were kept by garbage
+ * alone.  Then the garbage is gone: the epochs end. */
 static void measure_sweep(struct gha_analyzer *an, struct gha_proc *p,
                           const struct gha_event *ev) {
   if (p->sweep_start_ns == UINT64_MAX || !ev->has_info)
@@ -307,14 +308,17 @@ static void on_major_end(struct gha_analyzer *an, struct gha_proc *p,
 }
 
 /* A census measures the garbage exactly: old heap not reached, and refc
- * binaries referenced only from unreached old-heap ProcBins. */
+ * binaries referenced only from unreached ProcBins, old or young (an idle
+ * process collects neither: the young ones wait for a GC that never comes
+ * just as the old ones wait for a sweep). */
 static void on_census(struct gha_analyzer *an, struct gha_proc *p,
                       const struct gha_event *ev) {
   const struct gha_census *c = &ev->census;
   uint64_t since = evidence_since(p, ev);
   uint64_t old = c->old_size > c->old_live ? c->old_size - c->old_live : 0;
   uint64_t bins =
-      c->bin_old_size > c->bin_old_live ? c->bin_old_size - c->bin_old_live : 0;
+      (c->bin_old_size > c->bin_old_live ? c->bin_old_size - c->bin_old_live : 0) +
+      (c->bin_young_size > c->bin_young_live ? c->bin_young_size - c->bin_young_live : 0);
   gha_waste_measured(&p->waste, GHA_BY_CENSUS, since, ev->ts_ns, old);
   gha_waste_measured(&p->binwaste, GHA_BY_CENSUS, since, ev->ts_ns, bins);
   raise_points(an, p, since, ev->ts_ns, old, bins);
@@ -355,6 +359,9 @@ static uint8_t apply_event(struct gha_analyzer *an, struct gha_proc *p,
     note_gc(p, ev->ts_ns);
     p->last_gc_end_ns = ev->ts_ns;
     p->ev_minor++;
+    /* a minor GC may release young garbage binaries: what was measured of
+     * the binary waste is no longer known to stand */
+    gha_waste_sweep(&p->binwaste, ev->ts_ns, ev->ts_ns, an->opts.binleak_min_words);
     gha__record_pause(p, p->minor_start_ns, ev->ts_ns);
     p->minor_start_ns = UINT64_MAX;
     return GHA_MARK_MINOR;

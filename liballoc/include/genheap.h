@@ -186,10 +186,10 @@ typedef struct gh_runtime_options {
   /* Run gh_verify after every collection and fail loudly (GENHEAP_VERIFY). */
   bool verify;
   /* While genheap:census is being recorded, a thread of the runtime takes a
-   * census of every process that has waited (gh_wait) at least half of
-   * census_interval_ms, once per wait, every census_interval_ms, and
-   * watches how long each process's roots stay unchanged (0, the default:
-   * no thread).  The environment variable GENHEAP_CENSUS_MS, which
+   * census of every process that has waited (gh_wait) half of
+   * census_interval_ms, once per wait, and watches how long each process's
+   * roots stay unchanged; it looks every tenth of the interval (10 to 100
+   * ms).  0, the default: no thread.  The environment variable GENHEAP_CENSUS_MS, which
    * genheap-trace sets, gives a default. */
   uint64_t census_interval_ms;
 } gh_runtime_options;
@@ -556,8 +556,10 @@ static inline gh_status gh_slot_set(gh_proc *p, ptrdiff_t slot, gh_term t) {
   gh_proc_fast *f = (gh_proc_fast *)p;
   size_t i;
   if (p && (i = gh__fast_slot(f, slot)) < gh__fast_depth(f) && gh__fast_arg(f, t)) {
-    f->hend[-2 - (ptrdiff_t)i] = t;
-    gh__count_root_write(f);
+    gh_term *w = &f->hend[-2 - (ptrdiff_t)i];
+    if (*w != t) /* writing what it holds drops nothing */
+      gh__count_root_write(f);
+    *w = t;
     return GH_OK;
   }
   return gh_slot_set_slow(p, slot, t);

@@ -211,6 +211,10 @@ struct gh_proc {
    * and when it saw it change (gh__roots_quiet_ms). */
   atomic_uint_fast64_t writes_seen, writes_changed_ms;
   uint64_t census_wait; /* the wait the last idle census counted (0: none) */
+  /* What the census thread may read without a claim, to find waits worth a
+   * census: wait_hint is waits * 2 + 1 while waiting (0 otherwise), from
+   * wait_hint_since; census_hint the wait_hint of the last census. */
+  atomic_uint_fast64_t wait_hint, wait_hint_since, census_hint;
 
   /* gh__roots_fingerprint after the last collection (or spawn): a census
    * that finds the same roots measures the waste that GC left behind. */

@@ -93,9 +93,7 @@ static uint64_t env_number(const char *name, uint64_t max) {
   return *end == '\0' && v[0] != '-' && n <= max ? (uint64_t)n : 0;
 }
 
-static gh_status census_idle(gh_runtime *rt, uint64_t min_wait_ms,
-                             gh_census_trigger trigger, size_t *count);
-static void observe_all(gh_runtime *rt);
+static void census_tick(gh_runtime *rt);
 
 /* ---- The census thread ----------------------------------------------------- */
 
@@ -116,12 +114,13 @@ static void deadline_in(struct timespec *until, uint64_t ms) {
 
 /* While genheap:census is recorded: watch every process's root writes
  * (cheap, under the registry's read lock, which keeps the handles alive),
- * and every census_interval_ms count the live data of processes that wait.
+ * and count the live data of each process that has waited half of
+ * census_interval_ms, once per wait.
  * An idle process emits nothing, so without this a trace could only guess
  * how much of its old heap is garbage, and since when. */
 static void *census_main(void *arg) {
   gh_runtime *rt = arg;
-  uint64_t period = observe_period_ms(rt->census_interval_ms), elapsed = 0;
+  uint64_t period = observe_period_ms(rt->census_interval_ms);
   pthread_mutex_lock(&rt->census_lock);
   while (!rt->census_stop) {
     struct timespec until;
@@ -130,14 +129,8 @@ static void *census_main(void *arg) {
         rt->census_stop)
       continue;
     pthread_mutex_unlock(&rt->census_lock);
-    if (trace_census_enabled()) {
-      observe_all(rt);
-      if ((elapsed += period) >= rt->census_interval_ms) {
-        elapsed = 0;
-        /* half an interval: a wait is counted within 0.5-1.5 intervals */
-        census_idle(rt, rt->census_interval_ms / 2, GH_CENSUS_RECORDER, NULL);
-      }
-    }
+    if (trace_census_enabled())
+      census_tick(rt);
     pthread_mutex_lock(&rt->census_lock);
   }
   pthread_mutex_unlock(&rt->census_lock);
@@ -550,6 +543,7 @@ gh_status gh_exit(gh_proc *p) {
    * before the handle goes away. */
   pthread_mutex_lock(&p->state_lock);
   p->waiting = false;
+  atomic_store(&p->wait_hint, 0);
   pthread_mutex_unlock(&p->state_lock);
   if (p->alive)
     terminate(p, 0);
@@ -576,6 +570,8 @@ gh_status gh_wait(gh_proc *p) {
   p->waiting = true;
   p->wait_since_ms = gh__now_ms(p->rt);
   p->waits++;
+  atomic_store(&p->wait_hint_since, p->wait_since_ms);
+  atomic_store(&p->wait_hint, p->waits * 2 + 1);
   pthread_mutex_unlock(&p->state_lock);
   return was_waiting ? GH_ERR_BUSY : GH_OK;
 }
@@ -586,6 +582,7 @@ gh_status gh_resume(gh_proc *p) {
   pthread_mutex_lock(&p->state_lock); /* waits out a hibernation */
   bool was_waiting = p->waiting;
   p->waiting = false;
+  atomic_store(&p->wait_hint, 0);
   p->flags &= ~(unsigned)GH_F_HIBERNATED;
   pthread_mutex_unlock(&p->state_lock);
   if (!p->alive)
@@ -633,11 +630,11 @@ static gh_proc *claim(gh_runtime *rt, gh_pid pid) {
   return p;
 }
 
-static gh_status for_each_idle(gh_runtime *rt, const idle_pass *pass,
-                               size_t *count) {
-  size_t n = 0, cap = 0, done = 0;
+/* The pass on the processes `pids` (claimed one at a time). */
+static gh_status for_pids(gh_runtime *rt, const gh_pid *pids, size_t n,
+                          const idle_pass *pass, size_t *count) {
+  size_t done = 0;
   gh_status worst = GH_OK;
-  gh_pid *pids = snapshot_pids(rt, &n, &cap);
   for (size_t i = 0; i < n; i++) {
     gh_proc *p = claim(rt, pids[i]);
     if (!p)
@@ -656,11 +653,19 @@ static gh_status for_each_idle(gh_runtime *rt, const idle_pass *pass,
     }
     pthread_mutex_unlock(&p->state_lock);
   }
-  if (pids)
-    gh__free(rt, pids, cap * sizeof *pids);
   if (count)
     *count = done;
   return worst;
+}
+
+static gh_status for_each_idle(gh_runtime *rt, const idle_pass *pass,
+                               size_t *count) {
+  size_t n = 0, cap = 0;
+  gh_pid *pids = snapshot_pids(rt, &n, &cap);
+  gh_status s = for_pids(rt, pids, n, pass, count);
+  if (pids)
+    gh__free(rt, pids, cap * sizeof *pids);
+  return s;
 }
 
 static bool wants_hibernation(const gh_proc *p, uint64_t waited,
@@ -692,8 +697,10 @@ static bool wants_census(const gh_proc *p, uint64_t waited, const idle_pass *pas
 static gh_status census_waiting(gh_proc *p, uint64_t waited, const idle_pass *pass) {
   gh_census_info info;
   gh_status s = gh__census_traced(p, pass->trigger, waited, &info);
-  if (s == GH_OK)
+  if (s == GH_OK) {
     p->census_wait = p->waits;
+    atomic_store(&p->census_hint, p->waits * 2 + 1);
+  }
   return s;
 }
 
@@ -707,15 +714,52 @@ static void observe_roots(gh_proc *p, uint64_t now) {
   atomic_store_explicit(&p->writes_seen, w, memory_order_release);
 }
 
+/* A wait worth a census (its hints say; the claim decides): waiting for
+ * min_wait_ms and not counted yet. */
+static bool census_due(gh_proc *p, uint64_t now, uint64_t min_wait_ms) {
+  uint64_t hint = atomic_load_explicit(&p->wait_hint, memory_order_relaxed);
+  if (!(hint & 1) || hint == atomic_load_explicit(&p->census_hint, memory_order_relaxed))
+    return false;
+  uint64_t since = atomic_load_explicit(&p->wait_hint_since, memory_order_relaxed);
+  return now >= since && now - since >= min_wait_ms;
+}
+
 /* Every published process, under the read lock: no handle is freed while
- * it is held (gh_exit forgets a handle under the write lock first). */
-static void observe_all(gh_runtime *rt) {
+ * it is held (gh_exit forgets a handle under the write lock first).  Looks
+ * at its root writes, and lists the waits due a census in *due (an array
+ * from the allocator, *ndue entries; NULL when none or out of memory), so
+ * that a wait is counted within one period of becoming due. */
+static gh_pid *observe_all(gh_runtime *rt, uint64_t min_wait_ms, size_t *ndue,
+                           size_t *cap) {
   uint64_t now = gh__now_ms(rt);
+  gh_pid *due = NULL;
+  *ndue = *cap = 0;
   pthread_rwlock_rdlock(&rt->procs_lock);
   for (size_t b = 0; b < rt->pid_nbuckets; b++)
-    for (gh_proc *p = rt->pid_buckets[b]; p; p = p->hash_next)
+    for (gh_proc *p = rt->pid_buckets[b]; p; p = p->hash_next) {
       observe_roots(p, now);
+      if (!census_due(p, now, min_wait_ms))
+        continue;
+      if (!due && (due = gh__alloc(rt, rt->pid_count * sizeof *due)))
+        *cap = rt->pid_count;
+      if (due && *ndue < *cap)
+        due[(*ndue)++] = p->pid;
+    }
   pthread_rwlock_unlock(&rt->procs_lock);
+  return due;
+}
+
+/* One tick of the census thread: watch the roots, count the waits due. */
+static void census_tick(gh_runtime *rt) {
+  /* half an interval of waiting makes a census due */
+  uint64_t min_wait = rt->census_interval_ms / 2;
+  size_t n, cap;
+  gh_pid *due = observe_all(rt, min_wait, &n, &cap);
+  if (!due)
+    return;
+  const idle_pass pass = {wants_census, census_waiting, min_wait, GH_CENSUS_RECORDER};
+  for_pids(rt, due, n, &pass, NULL);
+  gh__free(rt, due, cap * sizeof *due);
 }
 
 static gh_status census_idle(gh_runtime *rt, uint64_t min_wait_ms,
