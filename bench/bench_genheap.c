@@ -410,12 +410,22 @@ static long round_of(int thread, long *received) {
   return progress;
 }
 
+/* Whether every process of the thread has sent all its messages.  The
+ * window can skip a process in one round and not the next, so the last
+ * process finishing says nothing about the others: a thread that stopped
+ * then left their receivers waiting for ever. */
+static bool all_sent(int thread) {
+  for (long i = 0; i < W3_PROCS_PER_THREAD; i++)
+    if (w3.procs[thread * W3_PROCS_PER_THREAD + i].sent < w3.msgs_per_proc)
+      return false;
+  return true;
+}
+
 static void *messages_thread(void *arg) {
   int thread = (int)(intptr_t)arg;
   long expected = W3_PROCS_PER_THREAD * w3.msgs_per_proc;
   long received = 0;
-  long last = thread * W3_PROCS_PER_THREAD + W3_PROCS_PER_THREAD - 1;
-  while (received < expected || w3.procs[last].sent < w3.msgs_per_proc)
+  while (received < expected || !all_sent(thread))
     if (round_of(thread, &received) == 0)
       sched_yield();
   return NULL;

@@ -278,6 +278,110 @@ static void gc_of_a_deep_list_does_not_recurse(void **state) {
   gh_runtime_free(rt);
 }
 
+/* Sharing survives a full sweep: lists with one tail still share it,
+ * whichever reaches it first (a copying collector that lost the forwarding
+ * of a cell would copy the tail twice: more words, two tails).  Here the
+ * short tail is reached first, from its own slot, and the long list's
+ * spine runs into it afterwards; two more lists share the long one's. */
+static void full_sweep_keeps_shared_tails_shared(void **state) {
+  gh_runtime *rt = new_runtime();
+  gh_proc *p = spawn_default(rt);
+  OK(gh_push(p, GH_NIL)); /* 0: L = [0..999 | T] */
+  OK(gh_push(p, GH_NIL)); /* 1: [a | L] */
+  OK(gh_push(p, GH_NIL)); /* 2: [b, c | L] */
+  OK(gh_push(p, GH_NIL)); /* 3: T = [x, y], evacuated first (top slot) */
+  gh_term c;
+  OK(gh_cons(p, gh_atom(25), GH_NIL, &c));
+  OK(gh_cons(p, gh_atom(24), c, &c));
+  OK(gh_slot_set(p, 3, c));
+  OK(gh_slot_set(p, 0, slot(p, 3)));
+  for (int k = 999; k >= 0; k--) {
+    OK(gh_cons(p, gh_small(k), slot(p, 0), &c));
+    OK(gh_slot_set(p, 0, c));
+  }
+  OK(gh_cons(p, gh_atom(1), slot(p, 0), &c));
+  OK(gh_slot_set(p, 1, c));
+  OK(gh_cons(p, gh_atom(3), slot(p, 0), &c));
+  OK(gh_cons(p, gh_atom(2), c, &c));
+  OK(gh_slot_set(p, 2, c));
+  for (int i = 0; i < 3; i++) { /* from the young heap, then from itself */
+    OK(gh_gc(p, GH_GC_MAJOR));
+    gh_term l = slot(p, 0);
+    assert_int_equal(l, gh_cdr(slot(p, 1)));
+    assert_int_equal(l, gh_cdr(gh_cdr(slot(p, 2))));
+    for (int k = 0; k < 1000; k++, l = gh_cdr(l))
+      assert_int_equal(k, gh_small_value(gh_car(l)));
+    assert_int_equal(slot(p, 3), l);
+    assert_int_equal(2000 + 4 + 2 + 4, info_of(p).heap_size);
+  }
+  OK(gh_exit(p));
+  gh_runtime_free(rt);
+}
+
+/* Every shape the sweep's copy loop treats apart, in one heap: a list of
+ * integers that ends in a tuple, an improper list, a list whose cars are
+ * tuples holding pointers at every position among integers, floats,
+ * binaries and slices of both kinds.  Each full sweep keeps it equal to a
+ * fresh copy built on another process (gh_verify runs after each). */
+static gh_term build_shapes(gh_proc *p) {
+  gh_term t, l, f, hb, rb, s1, s2, e[7];
+  size_t base = gh_depth(p);
+  OK(gh_float(p, 2.5, &f));
+  OK(gh_push(p, f));
+  OK(gh_binary(p, "0123456789", 10, &hb));
+  OK(gh_push(p, hb));
+  OK(gh_binary(p, NULL, 300, &rb));
+  OK(gh_push(p, rb));
+  OK(gh_sub_binary(p, slot(p, base + 1), 2, 5, &s1));
+  OK(gh_push(p, s1));
+  OK(gh_sub_binary(p, slot(p, base + 2), 100, 50, &s2));
+  OK(gh_push(p, s2));
+  OK(gh_push(p, GH_NIL)); /* base + 5: the result */
+  for (int pos = 0; pos < 7; pos++) { /* a tuple with a pointer at pos */
+    for (int k = 0; k < 7; k++)
+      e[k] = gh_small(k);
+    e[pos] = slot(p, base + (size_t)pos % 5);
+    OK(gh_tuple(p, 7, e, &t));
+    OK(gh_cons(p, t, slot(p, base + 5), &l));
+    OK(gh_slot_set(p, base + 5, l));
+  }
+  gh_term end[2] = {gh_small(-1), gh_atom(7)};
+  OK(gh_tuple(p, 2, end, &t));
+  OK(gh_push(p, t)); /* base + 6 */
+  OK(gh_cons(p, gh_small(99), slot(p, base + 6), &l)); /* [99 | {-1, a7}] */
+  OK(gh_cons(p, l, slot(p, base + 5), &l));
+  OK(gh_slot_set(p, base + 5, l));
+  OK(gh_cons(p, slot(p, base + 6), GH_NIL, &l)); /* integers, then a tuple car */
+  for (int k = 0; k < 300; k++)
+    OK(gh_cons(p, gh_small(k), l, &l));
+  OK(gh_cons(p, l, slot(p, base + 5), &l));
+  gh_term out = l;
+  OK(gh_pop(p, gh_depth(p) - base));
+  return out;
+}
+
+static void full_sweep_copies_every_shape(void **state) {
+  gh_runtime *rt = new_runtime();
+  gh_proc *p = spawn_default(rt), *q = spawn_default(rt);
+  OK(gh_push(p, build_shapes(p)));
+  for (int i = 0; i < 3; i++) {
+    OK(gh_gc(p, GH_GC_MAJOR));
+    OK(gh_send(p, gh_self(q), slot(p, 0)));
+    gh_term m;
+    OK(gh_receive(q, &m));
+    OK(gh_push(q, m));
+    gh_term fresh = build_shapes(q);
+    assert_true(terms_equal(q, slot(q, 0), fresh));
+    OK(gh_pop(q, 1));
+  }
+  OK(gh_exit(p));
+  OK(gh_exit(q));
+  gh_runtime_stats st;
+  gh_runtime_stats_get(rt, &st);
+  assert_int_equal(0, st.binaries_alive);
+  gh_runtime_free(rt);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(term_survives_one_gc_young_and_is_promoted_at_the_second),
@@ -295,6 +399,8 @@ int main(void) {
       cmocka_unit_test(heap_grow_flag_defers_growth_to_the_next_sweep),
       cmocka_unit_test(big_mostly_empty_young_heap_shrinks_after_a_minor),
       cmocka_unit_test(gc_of_a_deep_list_does_not_recurse),
+      cmocka_unit_test(full_sweep_keeps_shared_tails_shared),
+      cmocka_unit_test(full_sweep_copies_every_shape),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

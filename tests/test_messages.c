@@ -192,6 +192,208 @@ static void receive_can_kill_the_receiver(void **state) {
   gh_runtime_free(rt);
 }
 
+/* ---- Where message memory comes from ------------------------------------- */
+
+typedef struct counting {
+  long allocs;
+  long long live_bytes;
+} counting;
+
+static void *c_alloc(void *ctx, size_t n) {
+  counting *c = ctx;
+  c->allocs++;
+  c->live_bytes += (long long)n;
+  return malloc(n);
+}
+
+static void c_free(void *ctx, void *p, size_t n) {
+  counting *c = ctx;
+  c->live_bytes -= (long long)n;
+  free(p);
+}
+
+static gh_runtime *counting_runtime(counting *c) {
+  static gh_allocator a = {c_alloc, NULL, c_free, NULL};
+  a.ctx = c;
+  gh_runtime_options o;
+  gh_runtime_options_init(&o);
+  o.allocator = &a;
+  o.verify = true;
+  gh_runtime *rt;
+  OK(gh_runtime_new(&o, &rt));
+  return rt;
+}
+
+/* Small messages are carved from the sender's send buffer: the allocator
+ * is called once per buffer, not once per message, and every byte goes
+ * back to it when the processes are gone. */
+static void small_messages_cost_no_allocation_each(void **state) {
+  counting c = {0, 0};
+  gh_runtime *rt = counting_runtime(&c);
+  gh_proc *p = spawn_default(rt), *q = spawn_default(rt);
+  enum { N = 2000 };
+  gh_term t, elems[3] = {gh_small(1), gh_small(2), GH_NIL};
+  OK(gh_tuple(p, 3, elems, &t)); /* 4 words: a fragment of 96 bytes */
+  OK(gh_push(p, t));
+  long before = c.allocs;
+  for (int i = 0; i < N; i++)
+    OK(gh_send(p, gh_self(q), slot(p, 0))); /* sends never collect */
+  long sends = c.allocs - before;
+  assert_true(sends * 20 < N);
+  for (int i = 0; i < N; i++) {
+    gh_term m;
+    OK(gh_receive(q, &m));
+    assert_int_equal(2, gh_small_value(gh_tuple_element(m, 1)));
+  }
+  OK(gh_exit(p));
+  OK(gh_exit(q));
+  gh_runtime_free(rt);
+  assert_int_equal(0, c.live_bytes);
+}
+
+/* A sender's buffer outlives the sender while its messages wait: the
+ * receiver reads them intact after the sender has exited (the poisoning
+ * allocator would show freed memory), and the buffer goes back once they
+ * are collected. */
+static void messages_outlive_their_sender(void **state) {
+  gh_runtime *rt = new_poisoning_runtime(false);
+  gh_runtime_stats base;
+  gh_runtime_stats_get(rt, &base);
+  gh_proc *p = spawn_default(rt), *q = spawn_default(rt);
+  OK(gh_push(p, GH_NIL));
+  for (int i = 0; i < 50; i++) {
+    build_list_in_slot(p, 0, i, 10);
+    OK(gh_send(p, gh_self(q), slot(p, 0)));
+  }
+  OK(gh_exit(p));
+  OK(gh_push(q, GH_NIL));
+  for (int i = 0; i < 50; i++) {
+    gh_term m;
+    OK(gh_receive(q, &m));
+    OK(gh_slot_set(q, 0, m));
+    assert_list(q, 0, i, 10);
+  }
+  OK(gh_gc(q, GH_GC_MAJOR)); /* the fragments are merged: the buffer is free */
+  OK(gh_exit(q));
+  gh_runtime_stats st;
+  gh_runtime_stats_get(rt, &st);
+  assert_int_equal(base.bytes_allocated, st.bytes_allocated);
+  gh_runtime_free(rt);
+}
+
+/* The memory a steady stream of messages holds does not grow with the
+ * number sent: buffers go back to the allocator as receivers collect. */
+static void message_memory_stays_bounded(void **state) {
+  gh_runtime *rt = new_runtime();
+  gh_runtime_stats base;
+  gh_runtime_stats_get(rt, &base);
+  gh_proc *p = spawn_default(rt), *q = spawn_default(rt);
+  OK(gh_push(p, GH_NIL));
+  uint64_t peak = 0;
+  for (int i = 0; i < 20000; i++) {
+    build_list_in_slot(p, 0, i, 8);
+    OK(gh_send(p, gh_self(q), slot(p, 0)));
+    gh_term m;
+    OK(gh_receive(q, &m));
+    assert_int_equal(i, gh_small_value(gh_car(m)));
+    gh_runtime_stats st;
+    gh_runtime_stats_get(rt, &st);
+    if (st.bytes_allocated - base.bytes_allocated > peak)
+      peak = st.bytes_allocated - base.bytes_allocated;
+  }
+  /* Two processes' heaps and a few send buffers, never 20,000 messages
+   * (about 3 MB of fragments). */
+  assert_true(peak < 200 * 1024);
+  OK(gh_exit(p));
+  OK(gh_exit(q));
+  gh_runtime_free(rt);
+}
+
+/* Hibernation lets go of the send buffer too: the process keeps nothing
+ * it does not need while it sleeps. */
+static void hibernation_lets_go_of_the_send_buffer(void **state) {
+  gh_runtime *rt = new_runtime();
+  gh_proc *p = spawn_default(rt), *q = spawn_default(rt);
+  OK(gh_send(p, gh_self(q), gh_small(1)));
+  gh_term m;
+  OK(gh_receive(q, &m));
+  OK(gh_gc(q, GH_GC_MAJOR)); /* the fragment is merged and freed */
+  gh_runtime_stats before, after;
+  gh_runtime_stats_get(rt, &before);
+  OK(gh_hibernate(p));
+  gh_runtime_stats_get(rt, &after);
+  assert_true(after.bytes_allocated + 4096 <= before.bytes_allocated);
+  OK(gh_send(p, gh_self(q), gh_small(2))); /* and takes a new one */
+  OK(gh_receive(q, &m));
+  assert_int_equal(2, gh_small_value(m));
+  OK(gh_exit(p));
+  OK(gh_exit(q));
+  gh_runtime_free(rt);
+}
+
+/* Messages of every size from 0 to 700 words, back to back, so that send
+ * buffers end at every offset and the largest ones get fragments of their
+ * own: each arrives intact (ASan would see a fragment past its buffer). */
+static void messages_of_every_size_arrive_intact(void **state) {
+  gh_runtime *rt = new_poisoning_runtime(false);
+  gh_proc *p = spawn_default(rt), *q = spawn_default(rt);
+  OK(gh_push(p, GH_NIL));
+  OK(gh_push(q, GH_NIL));
+  for (int round = 0; round < 3; round++) {
+    for (size_t n = 0; n <= 350; n++) { /* a list of n cells: 2n words */
+      build_list_in_slot(p, 0, (int64_t)n, n);
+      OK(gh_send(p, gh_self(q), slot(p, 0)));
+      if (n % 3 == 0) /* and immediates, which take a bare fragment */
+        OK(gh_send(p, gh_self(q), gh_small((int64_t)n)));
+    }
+    for (size_t n = 0; n <= 350; n++) {
+      gh_term m;
+      OK(gh_receive(q, &m));
+      OK(gh_slot_set(q, 0, m));
+      assert_list(q, 0, (int64_t)n, n);
+      if (n % 3 == 0) {
+        OK(gh_receive(q, &m));
+        assert_int_equal((int64_t)n, gh_small_value(m));
+      }
+    }
+  }
+  for (int i = 0; i < 1000; i++) /* bare fragments fill buffers exactly */
+    OK(gh_send(p, gh_self(q), gh_small(i)));
+  for (int i = 0; i < 1000; i++) {
+    gh_term m;
+    OK(gh_receive(q, &m));
+    assert_int_equal(i, gh_small_value(m));
+  }
+  OK(gh_exit(p));
+  OK(gh_exit(q));
+  gh_runtime_free(rt);
+}
+
+/* message_queue_len counts what is queued and not yet received, from any
+ * thread's point of view, and a dead process's queue is empty. */
+static void queue_length_counts_what_waits(void **state) {
+  gh_runtime *rt = new_runtime();
+  gh_proc *p = spawn_default(rt), *q = spawn_default(rt);
+  for (int i = 0; i < 10; i++)
+    OK(gh_send(p, gh_self(q), gh_small(i)));
+  assert_int_equal(10, gh_message_queue_len(q));
+  assert_int_equal(10, info_of(q).message_queue_len);
+  gh_term m;
+  for (int i = 0; i < 4; i++)
+    OK(gh_receive(q, &m));
+  assert_int_equal(6, gh_message_queue_len(q));
+  OK(gh_send(p, gh_self(q), gh_small(10))); /* behind the 6 already taken */
+  assert_int_equal(7, info_of(q).message_queue_len);
+  for (int i = 4; i <= 10; i++) {
+    OK(gh_receive(q, &m));
+    assert_int_equal(i, gh_small_value(m));
+  }
+  assert_int_equal(0, gh_message_queue_len(q));
+  OK(gh_exit(p));
+  OK(gh_exit(q));
+  gh_runtime_free(rt);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(message_is_copied_into_a_fragment_then_merged),
@@ -202,6 +404,12 @@ int main(void) {
       cmocka_unit_test(unread_messages_are_released_at_exit),
       cmocka_unit_test(receive_collects_and_moves_the_receivers_terms),
       cmocka_unit_test(receive_can_kill_the_receiver),
+      cmocka_unit_test(small_messages_cost_no_allocation_each),
+      cmocka_unit_test(messages_outlive_their_sender),
+      cmocka_unit_test(message_memory_stays_bounded),
+      cmocka_unit_test(hibernation_lets_go_of_the_send_buffer),
+      cmocka_unit_test(messages_of_every_size_arrive_intact),
+      cmocka_unit_test(queue_length_counts_what_waits),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -427,11 +427,15 @@ static void on_sigint(int sig) {
     interrupted = 1;
     return;
   }
-  if (restore_text)
+  /* Two SIGINTs can run this on two threads at once (timeout(1) sends one
+   * to the child and one to the group): say it once. */
+  static int said;
+  if (restore_text && !__atomic_load_n(&said, __ATOMIC_SEQ_CST))
     (void)!write(STDOUT_FILENO, restore_text, strlen(restore_text));
   static const char msg[] =
       PROG ": interrupted before the end of the trace: no report\n";
-  (void)!write(STDERR_FILENO, msg, sizeof msg - 1);
+  if (!__atomic_exchange_n(&said, 1, __ATOMIC_SEQ_CST))
+    (void)!write(STDERR_FILENO, msg, sizeof msg - 1);
   _exit(EXIT_INTERRUPTED);
 }
 

@@ -25,7 +25,8 @@
 #include "graph.h"
 #include "outputs.h"
 #include "report.h"
-#include "view.h"
+#include "liveview.h"
+#include "views.h"
 
 #define PROG "genheap-analyze"
 enum { EXIT_FINDINGS = 1, EXIT_USAGE = 2 };
@@ -33,6 +34,7 @@ enum { EXIT_FINDINGS = 1, EXIT_USAGE = 2 };
 struct cli {
   struct gha_options opts;
   struct gha_gate_options gate;
+  struct gha_cli_views views; /* --all, --top N, --compare (views.h) */
   bool json;
   const char *json_file, *junit, *html, *perfetto;
   const char *baseline, *suppressions;
@@ -117,6 +119,14 @@ static int set_watch(struct cli *c, const struct cli_opt *o, const char *arg, ch
   return 0;
 }
 
+/* --top, --all, --compare: views.c says what is wrong itself. */
+static int set_views(struct cli *c, const struct cli_opt *o, const char *arg, char *why,
+                     size_t size) {
+  (void)size;
+  why[0] = '\0';
+  return gha_cli_view_option(&c->views, o->name, arg);
+}
+
 /* In --help order, by section: a NULL name starts a section, its help is
  * the heading (NULL: the analyses' options, from core/options.c). */
 /* One option per entry reads better than one field per line: */
@@ -137,8 +147,14 @@ static const struct cli_opt cli_opts[] = {
              "counters, GC slices and findings per process",
      .set = set_path, .field = CLI_FIELD(perfetto), .output = true},
 
-    /* the text and HTML reports' own options (--compare, --all, --top)
-     * come here, one entry each */
+    /* what the text and HTML reports single out, and two runs (views.h) */
+    {.name = "top", .arg = "N", .help = "findings, names and charts singled out (10)",
+     .set = set_views},
+    {.name = "all", .help = "list every finding, name and process", .set = set_views},
+    {.name = "compare",
+     .help = "TRACE... is BEFORE AFTER: compare two runs (text, and --html), "
+             "processes matched by name",
+     .set = set_views},
 
     SECTION("CI gate (docs/ci.md):"),
     {.name = "baseline", .arg = "FILE",
@@ -362,7 +378,8 @@ static int parse_args(struct cli *c, int argc, char **argv) {
         printf(PROG " " GHA_VERSION "\n");
         rc = 1;
       } else if (o->set(c, o, optarg, why, sizeof why) < 0) {
-        invalid(o->name, optarg, why);
+        if (why[0]) /* else the setter said it */
+          invalid(o->name, optarg, why);
         rc = EXIT_USAGE + 1;
       }
     }
@@ -418,7 +435,8 @@ static int report(const struct cli *c, struct gha_analyzer *an,
             (unsigned long long)gha_discarded_count(an));
   if (run->gate)
     gate_notes(run->gate);
-  int rc = c->json ? gha_report_json(stdout, an, run) : gha_report_text(stdout, an, run);
+  int rc = c->json ? gha_report_json(stdout, an, run)
+                   : gha_report_text_view(stdout, an, run, &c->views.view);
   if (rc == 0 && !c->json && run->gate)
     gha_gate_report_text(stdout, run->gate);
   if (fflush(stdout) != 0 || rc != 0) {
@@ -429,7 +447,8 @@ static int report(const struct cli *c, struct gha_analyzer *an,
     return EXIT_USAGE;
   if (c->junit && write_report(c->junit, an, run, gha_report_junit) < 0)
     return EXIT_USAGE;
-  if (c->html && write_report(c->html, an, run, gha_report_html) < 0)
+  gha_cli_set_view(&c->views.view);
+  if (c->html && write_report(c->html, an, run, gha_cli_html) < 0)
     return EXIT_USAGE;
   if (c->perfetto && write_report(c->perfetto, an, run, gha_report_perfetto) < 0)
     return EXIT_USAGE;
@@ -507,15 +526,15 @@ static int check_view(const struct cli *c, const struct gha_inputs *in) {
 }
 
 static void view_tick(void *ctx, struct gha_analyzer *an) {
-  struct gha_view *v = ctx;
-  if (gha_view_due(v))
-    gha_view_frame(v, an, "live");
+  struct gha_liveview *v = ctx;
+  if (gha_liveview_due(v))
+    gha_liveview_frame(v, an, "live");
 }
 
 /* Reads the inputs once, into a new analyzer (NULL after a message).  With
  * the view, it is drawn as the events come. */
 static struct gha_analyzer *read_once(const struct cli *c, struct gha_inputs *in,
-                                      struct gha_view *v) {
+                                      struct gha_liveview *v) {
   struct gha_analyzer *an = gha_analyzer_new(&c->opts);
   if (!an) {
     fprintf(stderr, PROG ": out of memory\n");
@@ -525,17 +544,17 @@ static struct gha_analyzer *read_once(const struct cli *c, struct gha_inputs *in
   if (v) {
     o.tick = view_tick;
     o.ctx = v;
-    o.restore = v->tty ? gha_view_restore : NULL;
+    o.restore = v->tty ? gha_liveview_restore : NULL;
   }
   if (gha_graph_run(in, an, &o) != 0) {
     if (v)
-      gha_view_stop(v);
+      gha_liveview_stop(v);
     gha_analyzer_free(an);
     return NULL;
   }
   if (v) {
-    gha_view_frame(v, an, "ended");
-    gha_view_stop(v);
+    gha_liveview_frame(v, an, "ended");
+    gha_liveview_stop(v);
   }
   return an;
 }
@@ -576,12 +595,12 @@ static double clock_s(void) {
  * that failed (a packet half written), is dropped: the report is the last
  * complete read's.  NULL when none completed (*status 130). */
 static struct gha_analyzer *read_watching(const struct cli *c, struct gha_inputs *in,
-                                          struct gha_view *v, int *status) {
+                                          struct gha_liveview *v, int *status) {
   struct sigaction sa = {.sa_handler = on_watch_sigint}, old;
   sigemptyset(&sa.sa_mask);
   sigaction(SIGINT, &sa, &old);
   watch_stop = 0;
-  watch_restore = v->tty ? gha_view_restore : NULL;
+  watch_restore = v->tty ? gha_liveview_restore : NULL;
   struct gha_analyzer *last = NULL;
   unsigned reads = 0, failed = 0;
   char status_text[200];
@@ -608,11 +627,11 @@ static struct gha_analyzer *read_watching(const struct cli *c, struct gha_inputs
       snprintf(status_text, sizeof status_text, "read %u in %.2f s%s, next in %g s",
                reads, clock_s() - start, rc < 0 ? " (the last read failed)" : "",
                c->watch_s);
-      gha_view_frame(v, last, status_text);
+      gha_liveview_frame(v, last, status_text);
     }
     nap(c->watch_s);
   }
-  gha_view_stop(v);
+  gha_liveview_stop(v);
   sigaction(SIGINT, &old, NULL);
   watch_restore = NULL;
   if (!last) {
@@ -640,6 +659,15 @@ int main(int argc, char **argv) {
   int pre = parse_args(&c, argc, argv);
   if (pre)
     return pre - 1;
+  if (c.views.compare) {
+    if (c.baseline || c.suppressions || c.view || c.perfetto || c.json_file) {
+      fprintf(stderr, PROG ": --compare writes text and --html only: not with the "
+                           "gate, the live view, --perfetto or --json\n");
+      return EXIT_USAGE;
+    }
+    return gha_cli_compare(argv + optind, argc - optind, &c.opts, &c.views, c.json,
+                           c.junit, c.html);
+  }
   struct gate_inputs gin = {.have_sup = false};
   struct gha_inputs in = {0};
   if (load_gate(&c, &gin) < 0 ||
@@ -651,10 +679,10 @@ int main(int argc, char **argv) {
   }
   int status = EXIT_USAGE;
   char title[512];
-  struct gha_view view;
+  struct gha_liveview view;
   inputs_title(title, sizeof title, argv + optind, argc - optind);
   if (c.view)
-    gha_view_init(&view, stdout, title);
+    gha_liveview_init(&view, stdout, title);
   struct gha_analyzer *an = c.watch_s ? read_watching(&c, &in, &view, &status)
                             : c.view  ? read_once(&c, &in, &view)
                                       : read_once(&c, &in, NULL);

@@ -11,7 +11,7 @@
  * warning needs that bound at or above the threshold for at least min_idle:
  *
  *  bloat             old-heap garbage held for long (bloat_min_words).
- *  binleak           refc-binary words that only old-heap garbage kept
+ *  binleak           refc-binary words that only garbage (old or young) kept
  *                    alive, held for long (binleak_min_words).
  *
  * A process whose trace suggests the same (old heap grown, unswept, idle

@@ -162,10 +162,15 @@ int gha_number_parse(const char *text, bool whole, double max, double *out, char
 #define GHA_TRACES_MAX 1024 /* traces read together; more share an end */
 #define GHA_SERIES_MAX 256 /* chart points of a process with a large heap */
 enum { GHA_MARK_MINOR = 1, GHA_MARK_SWEEP = 2, GHA_MARK_HIBERNATE = 4,
-       GHA_MARK_CENSUS = 8 };
+       GHA_MARK_CENSUS = 8,
+       GHA_MARK_EVIDENCE = 16 }; /* no event: where evidence of waste begins */
 
 /* A chart point: heap figures (words, saturated at 2^32-1) at a time
  * relative to the process's first event (gha_point_ts gives it back).
+ * waste and binwaste are the measured lower bounds at that time as known
+ * by the latest measurement: a census or sweep whose evidence reaches back
+ * raises the points it covers (series.c), so a chart drawn at the end
+ * shows when the garbage was there, not only when it was counted.
  * Points merge when the series is full: a point then stands for several
  * events, with the marks of all of them and the reason and pause of the
  * last GC among them (the trace export draws it as a slice). */
@@ -175,13 +180,14 @@ struct gha_point {
   uint32_t old;      /* old_heap_size */
   uint32_t binv;     /* bin_vheap_size + bin_old_vheap_size */
   uint32_t waste;    /* measured old-heap garbage (lower bound) */
+  uint32_t binwaste; /* measured refc-binary words only garbage kept */
   uint8_t marks;     /* GHA_MARK_* of the events merged into this point */
   uint8_t reason;    /* the last full sweep's reason (with GHA_MARK_SWEEP) */
   uint8_t pause;     /* the last GC's pause: 1 + its log bucket; 0 none */
 };
-/* The three bytes above live in what was padding: a point stays 24 bytes,
- * so a process's memory does not change (10^6 processes, 256 points). */
-_Static_assert(sizeof(struct gha_point) == 24, "a chart point grew");
+/* reason and pause live in what was padding: a point stays 28 bytes, so a
+ * process's memory does not grow for them (10^6 processes, 256 points). */
+_Static_assert(sizeof(struct gha_point) == 28, "a chart point grew");
 
 enum gha_analysis { GHA_BLOAT, GHA_BINLEAK, GHA_IDLE_BURST, GHA_ANALYSES };
 const char *gha_analysis_name(enum gha_analysis a);
@@ -220,7 +226,7 @@ struct gha_proc {
   struct gha_waste waste, binwaste;
   uint64_t last_gc_end_ns;     /* what roots_unchanged refers to */
   uint64_t sweep_start_ns, sweep_since_ns; /* open gc_major_start */
-  uint64_t sweep_start_old, sweep_start_binold;
+  uint64_t sweep_start_old, sweep_start_binold; /* binold: all refc-binary words */
   uint32_t censuses, sweeps_measured;
   int32_t finding_at[GHA_ANALYSES]; /* index of its finding (-1), by gha_finish */
   uint64_t last_census_ns;

@@ -44,7 +44,12 @@ struct gha_step {
 };
 void gha__series_add(const struct gha_analyzer *an, struct gha_proc *p, uint64_t ts,
                      const struct gha_gcinfo *g, const struct gha_step *step,
-                     uint64_t waste);
+                     uint64_t waste, uint64_t binwaste);
+/* A measurement found at least `words` of old-heap garbage and `bins`
+ * binary words from since_ns to at_ns: raises the points in between, and
+ * adds one at since_ns if there is none. */
+void gha__series_raise(const struct gha_analyzer *an, struct gha_proc *p,
+                       uint64_t since_ns, uint64_t at_ns, uint64_t words, uint64_t bins);
 void gha__proc_free(struct gha_proc *p);
 
 /* Rebuilds the index after the process array was reordered. */

@@ -41,7 +41,7 @@ static void measured(const struct gha_analyzer *an, const struct gha_finding *f,
            "%.4g word-seconds (measured: %s)",
            f->proc->runtime == GHA_RUNTIME_BEAM ? "BEAM process " : "",
            (unsigned long long)f->waste_words,
-           bins ? "refc binaries that only old-heap garbage referenced"
+           bins ? "refc binaries that only garbage referenced"
                 : "old-heap garbage",
            (unsigned long long)(bins ? o->binleak_min_words : o->bloat_min_words),
            (double)f->above_ns / 1e9, 100.0 * f->life_share,

@@ -172,13 +172,23 @@ static struct gha_proc *add_proc(struct gha_analyzer *an,
 
 /* ---- per-event aggregation -------------------------------------------- */
 
-/* The measured lower bound of the old-heap garbage at ts (for charts). */
-static uint64_t waste_now(const struct gha_proc *p, uint64_t ts) {
-  uint64_t w = 0;
-  for (unsigned i = 0; i < p->waste.nstairs; i++)
-    if (p->waste.stairs[i].since_ns <= ts)
-      w = p->waste.stairs[i].words;
-  return w;
+/* The measured lower bound of a waste at ts (for charts). */
+static uint64_t waste_now(const struct gha_waste *w, uint64_t ts) {
+  uint64_t words = 0;
+  for (unsigned i = 0; i < w->nstairs; i++)
+    if (w->stairs[i].since_ns <= ts)
+      words = w->stairs[i].words;
+  return words;
+}
+
+/* The chart points a measurement covers show it (the epoch's start bounds
+ * it, as it bounds the staircase). */
+static void raise_points(const struct gha_analyzer *an, struct gha_proc *p,
+                         uint64_t since, uint64_t at, uint64_t words, uint64_t bins) {
+  if (since < p->waste.epoch_ns)
+    since = p->waste.epoch_ns;
+  if (words || bins)
+    gha__series_raise(an, p, since, at, words, bins);
 }
 
 static void track_peaks(struct gha_proc *p, const struct gha_gcinfo *g) {
@@ -246,13 +256,14 @@ static void on_major_start(struct gha_proc *p, const struct gha_event *ev) {
   p->sweep_start_ns = ev->ts_ns;
   p->sweep_since_ns = evidence_since(p, ev);
   p->sweep_start_old = ev->info.old_heap_size;
-  p->sweep_start_binold = ev->info.bin_old_vheap_size;
+  p->sweep_start_binold = ev->info.bin_old_vheap_size + ev->info.bin_vheap_size;
 }
 
 /* A sweep measures: everything it kept is in the young heap afterwards, so
  * at least (old heap before - all that survived) words of the old heap were
- * garbage, and likewise for the refc binaries only the old heap held.  Then
- * the garbage is gone: the epoch ends. */
+ * garbage; and exactly the refc-binary words it released (all referenced
+ * before, young or old, minus those still referenced) were kept by garbage
+ * alone.  Then the garbage is gone: the epochs end. */
 static void measure_sweep(struct gha_analyzer *an, struct gha_proc *p,
                           const struct gha_event *ev) {
   if (p->sweep_start_ns == UINT64_MAX || !ev->has_info)
@@ -271,6 +282,7 @@ static void measure_sweep(struct gha_analyzer *an, struct gha_proc *p,
   gha_waste_measured(&p->waste, by, p->sweep_since_ns, p->sweep_start_ns, old);
   gha_waste_measured(&p->binwaste, by, p->sweep_since_ns, p->sweep_start_ns,
                      bins);
+  raise_points(an, p, p->sweep_since_ns, p->sweep_start_ns, old, bins);
   gha_waste_sweep(&p->waste, p->sweep_start_ns, ev->ts_ns, an->opts.bloat_min_words);
   gha_waste_sweep(&p->binwaste, p->sweep_start_ns, ev->ts_ns,
                   an->opts.binleak_min_words);
@@ -296,15 +308,20 @@ static void on_major_end(struct gha_analyzer *an, struct gha_proc *p,
 }
 
 /* A census measures the garbage exactly: old heap not reached, and refc
- * binaries referenced only from unreached old-heap ProcBins. */
-static void on_census(struct gha_proc *p, const struct gha_event *ev) {
+ * binaries referenced only from unreached ProcBins, old or young (an idle
+ * process collects neither: the young ones wait for a GC that never comes
+ * just as the old ones wait for a sweep). */
+static void on_census(struct gha_analyzer *an, struct gha_proc *p,
+                      const struct gha_event *ev) {
   const struct gha_census *c = &ev->census;
   uint64_t since = evidence_since(p, ev);
   uint64_t old = c->old_size > c->old_live ? c->old_size - c->old_live : 0;
   uint64_t bins =
-      c->bin_old_size > c->bin_old_live ? c->bin_old_size - c->bin_old_live : 0;
+      (c->bin_old_size > c->bin_old_live ? c->bin_old_size - c->bin_old_live : 0) +
+      (c->bin_young_size > c->bin_young_live ? c->bin_young_size - c->bin_young_live : 0);
   gha_waste_measured(&p->waste, GHA_BY_CENSUS, since, ev->ts_ns, old);
   gha_waste_measured(&p->binwaste, GHA_BY_CENSUS, since, ev->ts_ns, bins);
+  raise_points(an, p, since, ev->ts_ns, old, bins);
   p->censuses++;
   p->last_census_ns = ev->ts_ns;
   p->last_census = *c;
@@ -348,6 +365,9 @@ static uint8_t apply_event(struct gha_analyzer *an, struct gha_proc *p,
     p->last_gc_end_ns = ev->ts_ns;
     p->ev_minor++;
     step->pause_ns = pause_to(p->minor_start_ns, ev->ts_ns);
+    /* a minor GC may release young garbage binaries: what was measured of
+     * the binary waste is no longer known to stand */
+    gha_waste_sweep(&p->binwaste, ev->ts_ns, ev->ts_ns, an->opts.binleak_min_words);
     gha__record_pause(p, p->minor_start_ns, ev->ts_ns);
     p->minor_start_ns = UINT64_MAX;
     return GHA_MARK_MINOR;
@@ -363,7 +383,7 @@ static uint8_t apply_event(struct gha_analyzer *an, struct gha_proc *p,
     p->promoted_events += ev->words;
     return 0;
   case GHA_EV_CENSUS:
-    on_census(p, ev);
+    on_census(an, p, ev);
     return GHA_MARK_CENSUS;
   case GHA_EV_PROC_INFO:
     /* a snapshot: its GC-info block (gha_feed keeps it) and its name, no
@@ -410,7 +430,8 @@ bool gha_feed(struct gha_analyzer *an, const struct gha_event *ev) {
     track_peaks(p, &ev->info);
     p->info = ev->info;
     p->has_info = true;
-    gha__series_add(an, p, ev->ts_ns, &ev->info, &step, waste_now(p, ev->ts_ns));
+    gha__series_add(an, p, ev->ts_ns, &ev->info, &step, waste_now(&p->waste, ev->ts_ns),
+                    waste_now(&p->binwaste, ev->ts_ns));
   }
   an->finished = false;
   return true;

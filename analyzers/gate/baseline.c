@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "jsonread.h"
+#include "report.h" /* gha_group_name */
 
 /* The fields an element must have before it becomes part of a row. */
 enum {
@@ -74,7 +75,7 @@ static int process_value(struct ctx *c, const struct gha_jr_path *p,
     for (int i = 0; i < 5; i++)
       if (!(c->have & (1u << i)))
         return lacks(p, "processes", names[i], why, size);
-    struct gha_name_row *r = gha_names_row(&c->b->names, c->host, c->name);
+    struct gha_name_row *r = gha_names_row(&c->b->names, c->host, gha_group_name(c->name));
     if (!r) {
       snprintf(why, size, "out of memory");
       return -1;
@@ -127,7 +128,7 @@ static int finding_value(struct ctx *c, const struct gha_jr_path *p,
     for (int i = 0; i < 4; i++)
       if (!(c->have & (1u << i)))
         return lacks(p, "findings", names[i], why, size);
-    struct gha_name_row *r = gha_names_row(&c->b->names, c->host, c->name);
+    struct gha_name_row *r = gha_names_row(&c->b->names, c->host, gha_group_name(c->name));
     if (!r) {
       snprintf(why, size, "out of memory");
       return -1;

@@ -7,6 +7,9 @@
  * analysis, so "one more worker of 2,000 is flagged" is a change and "a
  * different worker is flagged" is not.
  *
+ * A BEAM process's name carries its pid ("<0.82.0> seed_router"): rows use
+ * the name without it (gha_group_name), as the text report groups them.
+ *
  * Why hosts only sometimes: CI runners are renamed from run to run, so two
  * runs of one host each are compared by name alone; when both span
  * several hosts (a cluster), a host's processes are compared with the same
@@ -17,6 +20,8 @@
 #include <fnmatch.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "report.h" /* gha_group_name */
 
 void gha_gate_options_init(struct gha_gate_options *o) {
   o->growth_pct = 20.0;
@@ -54,7 +59,8 @@ suppressed_by(struct gha_suppressions *s, const char *name, enum gha_analysis a)
   for (size_t i = 0; s && i < s->n; i++) {
     struct gha_suppression *sp = &s->v[i];
     if ((sp->analysis >= 0 && sp->analysis != (int)a) ||
-        fnmatch(sp->pattern, name, 0) != 0)
+        (fnmatch(sp->pattern, name, 0) != 0 &&
+         fnmatch(sp->pattern, gha_group_name(name), 0) != 0))
       continue;
     if (sp->expired) {
       sp->matched++;
@@ -82,7 +88,8 @@ static bool counts(const struct gha_gate *g, size_t i) {
 static int rows_of_run(struct gha_gate *g, const struct gha_analyzer *an) {
   for (size_t i = 0; i < gha_proc_count(an); i++) {
     const struct gha_proc *p = gha_proc_at(an, i);
-    struct gha_name_row *r = gha_names_row(&g->now, host_of(g, an, p), p->name);
+    struct gha_name_row *r =
+        gha_names_row(&g->now, host_of(g, an, p), gha_group_name(p->name));
     if (!r)
       return -1;
     struct gha_waste_summary words, bins;
@@ -99,7 +106,7 @@ static int rows_of_run(struct gha_gate *g, const struct gha_analyzer *an) {
     if (!counts(g, i) && !suppressed)
       continue;
     struct gha_name_row *r =
-        gha_names_row(&g->now, host_of(g, an, f->proc), f->proc->name);
+        gha_names_row(&g->now, host_of(g, an, f->proc), gha_group_name(f->proc->name));
     if (!r)
       return -1;
     if (suppressed)
@@ -251,7 +258,7 @@ static int judge_known(struct gha_gate *g, const struct gha_analyzer *an) {
       continue;
     const struct gha_finding *f = gha_finding_at(an, i);
     const struct gha_name_row *r =
-        gha_names_find(&g->now, host_of(g, an, f->proc), f->proc->name);
+        gha_names_find(&g->now, host_of(g, an, f->proc), gha_group_name(f->proc->name));
     if (r && !(regressed[r - g->now.v] & (1u << f->analysis)))
       g->verdict[i] = GHA_VERDICT_KNOWN;
   }

@@ -1,8 +1,9 @@
 /* perfetto.c -- the Trace Event Format (the JSON that ui.perfetto.dev and
  * chrome://tracing open): each genheap process a process of its own, with
  *
- *   counter tracks ("C")  young heap, old heap, binary vheap and the
- *                         measured old-heap garbage, in words;
+ *   counter tracks ("C")  young heap, old heap, binary vheap, and the
+ *                         measured old-heap garbage and binary waste, in
+ *                         words;
  *   slices ("X")          on its "GC" thread, the GCs: minor GC, full sweep
  *                         (with its reason), hibernate, each as long as its
  *                         pause;
@@ -148,7 +149,8 @@ static void counters(struct writer *w, unsigned id, uint64_t ts,
   } c[] = {{"young heap", pt->young},
            {"old heap", pt->old},
            {"binary vheap", pt->binv},
-           {"old-heap garbage (measured)", pt->waste}};
+           {"old-heap garbage (measured)", pt->waste},
+           {"binary waste (measured)", pt->binwaste}};
   for (size_t i = 0; i < sizeof c / sizeof c[0]; i++) {
     sep(w);
     fprintf(w->out,

@@ -8,8 +8,8 @@ mkctf() { sh "$srcdir/tests/make-ctf.sh" "$work/$1" "$1"; }
 
 # a valid hand-made genheap trace is read (control: the checks can pass)
 mkctf genheap
-expect_status 0 "$ANALYZE" "$work/genheap"
-grep -q 'handmade/4242/1(p)' "$work/out" || fail "hand-made trace not analysed"
+expect_status 0 "$ANALYZE" --all "$work/genheap"
+grep -q 'handmade/4242/1(p)$' "$work/out" || fail "hand-made trace not analysed"
 
 # not a trace: a regular file, an empty folder, garbage metadata
 echo hello >"$work/file.txt"
@@ -84,7 +84,8 @@ expect_one_line_error "$work" "is a folder"
 # a report is replaced whole or not at all: a write that fails (file size
 # limit) leaves the old report and no temporary file
 echo old >"$work/r.html"
-(ulimit -f 1; trap '' XFSZ; exec "$ANALYZE" --html="$work/r.html" "$valid") >"$work/out" 2>"$work/err"
+# (stdout to /dev/null: the limit would cut the text report first)
+(ulimit -f 1; trap '' XFSZ; exec "$ANALYZE" --html="$work/r.html" "$valid") >/dev/null 2>"$work/err"
 [ $? = 2 ] || fail "failed report write: exit status not 2"
 grep -q "r.html: write error" "$work/err" || fail "write error not reported: $(cat "$work/err")"
 [ "$(cat "$work/r.html")" = old ] || fail "a failed write damaged the old report"
@@ -100,7 +101,11 @@ expect_status 2 "$ANALYZE" "$valid" "$work/badevent"
 expect_one_line_error "badevent/genheap_0" "No event class"
 cp -RL "$valid" "$work/badtsdl"
 printf 'xx{{' | dd of="$work/badtsdl/metadata" bs=1 seek=4333 conv=notrunc 2>/dev/null
-expect_status 2 "$ANALYZE" "$work/badtsdl"
+# babeltrace2 2.0.4's CTF source leaks 32 bytes when its TSDL parser fails
+# (inside its own plugin, unloaded before LeakSanitizer can name it, so no
+# suppression matches): under ASan, do not let that leak change the status
+ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0" \
+  expect_status 2 "$ANALYZE" "$work/badtsdl"
 expect_one_line_error "badtsdl/metadata" "not valid TSDL"
 
 # --help and --version go to stdout and exit 0

@@ -132,7 +132,15 @@ run 0 "$ANALYZE" --format=json "$work/noindex" # empty, but not known to lack da
 GENHEAP_ANALYZE_PRECHECK=0 GENHEAP_ANALYZE_STALL_TIMEOUT=0 \
   timeout "$LIMIT" "$ANALYZE" "$traces/metadata-cut" >"$work/out" 2>"$work/err" &
 pid=$!
-sleep 1
+# wait until it spins (0.5 s of CPU time): on a loaded machine the start-up
+# alone can take longer than any fixed sleep
+# ($pid is timeout's; the analyzer is its child)
+cpu_ticks() {
+  child=$(pgrep -P "$1" | head -n 1)
+  [ -n "$child" ] && awk '{ print $14 + $15 }' "/proc/$child/stat" 2>/dev/null || echo 0
+}
+n=0
+while [ "$(cpu_ticks "$pid")" -lt 50 ] && [ "$n" -lt 150 ]; do sleep 0.1; n=$((n + 1)); done
 kill -INT "$pid"
 wait "$pid"
 got=$?

@@ -38,7 +38,8 @@ set -- $(counter "old heap" "$b")
 set -- $(counter "old-heap garbage (measured)" "$b")
 [ "$1" = "$old" ] || fail "bloated: measured garbage peaks at $1, want $old"
 for p in "$b" "$s" "$w"; do
-  for c in "young heap" "old heap" "binary vheap" "old-heap garbage (measured)"; do
+  for c in "young heap" "old heap" "binary vheap" "old-heap garbage (measured)" \
+      "binary waste (measured)"; do
     [ -n "$(counter "$c" "$p")" ] || fail "process $p has no '$c' counter"
   done
 done
@@ -69,6 +70,8 @@ r=$(pid_of "$(label router)")
 set -- $(counter "binary vheap" "$r")
 [ "${1:-0}" -gt 0 ] || fail "router: no binary vheap: $(grep "^counter $r " "$work/tracks")"
 grep -q "^instant $r p binleak (warning)$" "$work/tracks" || fail "router: no binleak finding"
+set -- $(counter "binary waste (measured)" "$r")
+[ "${1:-0}" -gt 0 ] || fail "router: no measured binary waste: $(grep "^counter $r " "$work/tracks")"
 
 # --perfetto is a report file like the others
 expect_status 2 "$ANALYZE" --perfetto "$work/x.json" --html "$work/x.json" "$work/hs"

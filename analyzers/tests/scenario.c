@@ -27,7 +27,9 @@
  * run does exactly the same collections as a recorded one.
  *
  * --truth prints, at the moment the idle time would begin:
- *   truth old_waste=W bin_waste=B sweep_frees=R held_ms=H
+ *   truth old_waste=W bin_waste=B bin_old_waste=O sweep_frees=R held_ms=H
+ * (bin_waste: refc-binary words only garbage kept, young or old: what the
+ * sweep released)
  * measured from gh_proc_info alone: a minor GC (which keeps the old heap as
  * it is and moves every live young word either into the old heap or into
  * the new young heap, so young live = promoted + young after), then a full
@@ -164,9 +166,14 @@ static void print_truth(struct run *r) {
   }
   uint64_t frees = (m.words_reclaimed - b.words_reclaimed) +
                    (a.words_reclaimed - m.words_reclaimed);
-  printf("truth old_waste=%llu bin_waste=%llu sweep_frees=%llu held_ms=%llu "
-         "old_heap=%zu minor_ran=%d\n",
+  /* every refc-binary word referenced before and not after the sweep was
+   * kept by garbage alone, young or old */
+  uint64_t bins_before = b.bin_vheap_size + b.bin_old_vheap_size;
+  uint64_t bin_waste = bins_before > a.bin_vheap_size ? bins_before - a.bin_vheap_size : 0;
+  printf("truth old_waste=%llu bin_waste=%llu bin_old_waste=%llu sweep_frees=%llu "
+         "held_ms=%llu old_heap=%zu minor_ran=%d\n",
          (unsigned long long)(b.old_heap_size - old_live),
+         (unsigned long long)bin_waste,
          (unsigned long long)(b.bin_old_vheap_size - bin_old_live),
          (unsigned long long)frees, (unsigned long long)r->held_ms,
          b.old_heap_size, minor_ran);

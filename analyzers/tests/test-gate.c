@@ -411,6 +411,38 @@ static void test_many_processes_of_one_name_compare_as_one_row(void **state) {
     gha_analyzer_free(runs[r]);
 }
 
+/* A BEAM process's name carries its pid, which changes from run to run:
+ * rows use the name without it, and so do suppressions. */
+static void test_beam_names_compare_without_their_pid(void **state) {
+  (void)state;
+  struct gha_analyzer *before = run_of(), *now = run_of();
+  server(before, "h", 1, 1, "<0.82.0> seed_router", 200000, 200000);
+  finish(before);
+  server(now, "h", 1, 1, "<0.91.0> seed_router", 200000, 200000);
+  finish(now);
+  struct gha_baseline b;
+  char path[256], sup_path[256], why[512];
+  load(before, &b, path, sizeof path);
+  struct gha_gate g;
+  assert_int_equal(gha_gate_run(&g, now, &b, NULL, NULL), 0);
+  assert_int_equal(g.nchanges, 0);
+  assert_int_equal(gha_gate_verdict(&g, 0), GHA_VERDICT_KNOWN);
+  assert_int_equal(g.status, 0);
+  gha_gate_free(&g);
+  write_text("seed_router bloat known\n", sup_path, sizeof sup_path);
+  struct gha_suppressions s;
+  assert_int_equal(gha_suppressions_load(sup_path, 20260101, &s, why, sizeof why), 0);
+  assert_int_equal(gha_gate_run(&g, now, NULL, &s, NULL), 0);
+  assert_int_equal(gha_gate_verdict(&g, 0), GHA_VERDICT_SUPPRESSED);
+  gha_gate_free(&g);
+  gha_suppressions_free(&s);
+  gha_baseline_free(&b);
+  unlink(path);
+  unlink(sup_path);
+  gha_analyzer_free(before);
+  gha_analyzer_free(now);
+}
+
 static void test_hosts_count_only_when_both_runs_span_several(void **state) {
   (void)state;
   /* one CI runner, renamed: compared by name */
@@ -585,6 +617,7 @@ int main(void) {
       cmocka_unit_test(test_a_new_finding_fails_and_a_gone_one_is_reported),
       cmocka_unit_test(test_figures_fail_past_both_thresholds),
       cmocka_unit_test(test_many_processes_of_one_name_compare_as_one_row),
+      cmocka_unit_test(test_beam_names_compare_without_their_pid),
       cmocka_unit_test(test_hosts_count_only_when_both_runs_span_several),
       cmocka_unit_test(test_a_finding_suppressed_in_the_baseline_is_new_without_it),
       cmocka_unit_test(test_a_finding_suppressed_now_is_not_an_improvement),

@@ -1,8 +1,8 @@
 /* test-reports.c -- each output format on one synthetic scenario (a bloated
  * process with an awkward name, a healthy one, a leaking router): JSON must
  * parse back with the analysis's figures, JUnit must be well-formed XML with
- * one case per process and analysis, HTML must hold one chart per flagged
- * process. */
+ * one case per process and analysis, HTML must chart the flagged processes
+ * first (test-views.c tests what the text and HTML reports show). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -229,16 +229,21 @@ static void test_text_lists_findings_and_processes(void **state) {
   gha_analyzer_free(an);
 }
 
-static void test_html_has_one_chart_per_flagged_process(void **state) {
+static void test_html_charts_flagged_processes_first(void **state) {
   (void)state;
   struct gha_analyzer *an = scenario();
   char *html = render(gha_report_html, an);
-  /* flagged: the bloated process and the router; not the healthy one */
-  assert_int_equal(count_of(html, "<svg class=\"gha-chart\""), 2);
-  assert_int_equal(count_of(html, "class=\"series-old\""), 2);
-  assert_null(strstr(html, "hosta/100/2(worker)\" data-points"));
-  assert_null(strstr(html, "<script"));
-  assert_int_equal(count_of(html, "http"), 2); /* the SVG namespace only */
+  /* flagged: the bloated process and the router, charted first; then the
+   * healthy one (the processes with the most waste fill the rest) */
+  assert_int_equal(count_of(html, "<svg class=\"gha-chart\""), 3);
+  assert_int_equal(count_of(html, "<figure class=\"chart flagged\">"), 2);
+  const char *healthy = strstr(html, "hosta/100/2(worker)\" data-points");
+  assert_non_null(healthy);
+  assert_null(strstr(healthy, "<figure class=\"chart flagged\">"));
+  assert_int_equal(count_of(html, "class=\"series-old\""), 3);
+  /* self-contained: the only URL is the SVG namespace */
+  size_t urls = count_of(html, "http");
+  assert_int_equal(urls, count_of(html, "http://www.w3.org/2000/svg\""));
   free(html);
   gha_analyzer_free(an);
 }
@@ -339,7 +344,7 @@ int main(void) {
       cmocka_unit_test(test_junit_is_well_formed_with_a_case_per_analysis),
       cmocka_unit_test(test_xml_checker_rejects_broken_xml),
       cmocka_unit_test(test_text_lists_findings_and_processes),
-      cmocka_unit_test(test_html_has_one_chart_per_flagged_process),
+      cmocka_unit_test(test_html_charts_flagged_processes_first),
       cmocka_unit_test(test_hostile_names_keep_every_report_valid),
       cmocka_unit_test(test_inputs_that_are_not_utf8_stay_valid_json),
   };

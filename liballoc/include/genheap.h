@@ -186,10 +186,10 @@ typedef struct gh_runtime_options {
   /* Run gh_verify after every collection and fail loudly (GENHEAP_VERIFY). */
   bool verify;
   /* While genheap:census is being recorded, a thread of the runtime takes a
-   * census of every process that has waited (gh_wait) at least half of
-   * census_interval_ms, once per wait, every census_interval_ms, and
-   * watches how long each process's roots stay unchanged (0, the default:
-   * no thread).  The environment variable GENHEAP_CENSUS_MS, which
+   * census of every process that has waited (gh_wait) half of
+   * census_interval_ms, once per wait, and watches how long each process's
+   * roots stay unchanged; it looks every tenth of the interval (10 to 100
+   * ms).  0, the default: no thread.  The environment variable GENHEAP_CENSUS_MS, which
    * genheap-trace sets, gives a default. */
   uint64_t census_interval_ms;
 } gh_runtime_options;
@@ -350,7 +350,11 @@ GH_API gh_status gh_runtime_hibernate_idle(gh_runtime *rt, size_t *count);
 
 /* ---- Messages ------------------------------------------------------------ */
 /* Copies `msg` from `from`'s heap into a fragment queued on `to`'s mailbox;
- * refc binaries are shared, not copied.  [owner of from; any receiver] */
+ * refc binaries are shared, not copied.  Messages from one sender arrive
+ * in the order sent, and a message is there for the receive that follows
+ * the send (in happens-before order).  Takes no lock and, as a rule, no
+ * allocation: fragments are carved from the sender's send buffer.
+ * [owner of from; any receiver] */
 GH_API gh_status gh_send(gh_proc *from, gh_pid to, gh_term msg);
 /* Takes the oldest message; GH_ERR_EMPTY if none.  [GC] Its fragment joins
  * the young generation, and when it does not fit the free space (or the
@@ -359,7 +363,8 @@ GH_API gh_status gh_send(gh_proc *from, gh_pid to, gh_term msg);
  * process (GH_ERR_KILLED).  *out is valid when the call returns; push it to
  * keep it across the next [GC] call. */
 GH_API gh_status gh_receive(gh_proc *p, gh_term *out);
-GH_API size_t gh_message_queue_len(gh_proc *p); /* [any thread] */
+/* Messages sent to p and not yet received.  [any thread] */
+GH_API size_t gh_message_queue_len(gh_proc *p);
 
 /* ---- Statistics ---------------------------------------------------------- */
 /* The GC-info block, written once: gh_gc_info below, the fields of the
@@ -551,8 +556,10 @@ static inline gh_status gh_slot_set(gh_proc *p, ptrdiff_t slot, gh_term t) {
   gh_proc_fast *f = (gh_proc_fast *)p;
   size_t i;
   if (p && (i = gh__fast_slot(f, slot)) < gh__fast_depth(f) && gh__fast_arg(f, t)) {
-    f->hend[-2 - (ptrdiff_t)i] = t;
-    gh__count_root_write(f);
+    gh_term *w = &f->hend[-2 - (ptrdiff_t)i];
+    if (*w != t) /* writing what it holds drops nothing */
+      gh__count_root_write(f);
+    *w = t;
     return GH_OK;
   }
   return gh_slot_set_slow(p, slot, t);

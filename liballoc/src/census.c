@@ -138,8 +138,39 @@ static inline void push_if_pointer(census_ctx *c, gh_term t) {
  * Counted as the collector copies: a cons cell 2 words, a boxed object its
  * object_words; what the scan visits is a tuple's elements and a
  * sub-binary's orig, other payloads are raw. */
+/* The commonest shape, a run of cells whose elements are immediates (a list
+ * of integers or atoms) in the area of the last object found, walked with
+ * the bitmap and the count in registers.  Returns where the run stops: the
+ * next term to mark, or GH_NIL when it met a cell already marked. */
+static gh_term mark_spine(census_ctx *c, gh_term t) {
+  census_area *a = (census_area *)c->hint;
+  if (!a)
+    return t;
+  const gh_term *lo = a->lo, *hi = a->hi;
+  uint64_t *bits = c->bits;
+  size_t base = a->first_bit, cells = 0;
+  while (is_list(t)) {
+    const gh_term *obj = term_ptr(t);
+    if (obj < lo || obj >= hi || is_pointer(obj[0]))
+      break;
+    size_t bit = base + (size_t)(obj - lo);
+    uint64_t m = (uint64_t)1 << (bit % 64);
+    if (bits[bit / 64] & m) {
+      t = GH_NIL;
+      break;
+    }
+    bits[bit / 64] |= m;
+    cells++;
+    t = obj[1];
+  }
+  a->live += 2 * cells;
+  return t;
+}
+
 static void mark_term(census_ctx *c, gh_term t) {
   while (is_pointer(t)) {
+    if (is_list(t) && !is_pointer(t = mark_spine(c, t)))
+      return;
     const gh_term *obj = term_ptr(t);
     census_area *a = area_of(c, obj);
     /* A pointer outside every area cannot happen (gh_verify checks it);

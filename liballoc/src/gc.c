@@ -145,6 +145,152 @@ static void evacuate_roots(gc_space *g, gh_proc *p, gh_term *roots,
     evacuate(g, &roots[i], false);
 }
 
+/* Copies an object of sz words.  Most are small (a float, a ProcBin, a
+ * small tuple): inline, two words at a time; a larger one through memcpy,
+ * whose call costs less than a word loop over it. */
+static inline void copy_words(gh_term *restrict to, const gh_term *restrict from,
+                              size_t sz) {
+  if (sz > 6) {
+    memcpy(to, from, sz * sizeof(gh_term));
+    return;
+  }
+  size_t i = 0;
+  for (; i + 2 <= sz; i += 2)
+    __builtin_memcpy(to + i, from + i, 2 * sizeof(gh_term));
+  if (i < sz)
+    to[i] = from[i];
+}
+
+/* The full sweep moves the object *slot points to, if it has not moved,
+ * to top; returns the new top.  move_object without the indirection: the
+ * sweep keeps its top in a register. */
+static inline gh_term *sweep_move(gh_term *slot, gh_term *top) {
+  gh_term w = *slot;
+  if (term_tag(w) == GH_TAG_IMMED) /* most words; nothing to do */
+    return top;
+  gh_term *obj = term_ptr(w);
+  if (is_list(w)) {
+    gh_term car = obj[0];
+    if (car == GH_NON_VALUE) {
+      *slot = obj[1];
+      return top;
+    }
+    GH_ASSERT(!is_header(car)); /* a list pointer points at a cell */
+    top[0] = car;
+    top[1] = obj[1];
+    obj[0] = GH_NON_VALUE;
+    *slot = obj[1] = make_list(top);
+    return top + 2;
+  }
+  GH_ASSERT(is_boxed(w)); /* a slot never holds a header */
+  gh_term h = obj[0];
+  if (is_boxed(h)) { /* already moved */
+    *slot = h;
+    return top;
+  }
+  GH_ASSERT(is_header(h)); /* a boxed pointer points at a header */
+  size_t sz = object_words(h);
+  copy_words(top, obj, sz);
+  *slot = obj[0] = make_boxed(top);
+  return top + sz;
+}
+
+/* Moves what the terms in [from, to) refer to.  Most tuples hold only
+ * immediates (integers, atoms, pids): the AND of all their words has the
+ * immediate tag exactly then, and costs a load and an AND a word. */
+static inline gh_term *sweep_terms(gh_term *from, gh_term *to, gh_term *top) {
+  gh_term all = ~(gh_term)0, all2 = ~(gh_term)0;
+  const gh_term *x = from;
+  for (; x + 4 <= to; x += 4) {
+    all &= x[0] & x[1];
+    all2 &= x[2] & x[3];
+  }
+  for (; x < to; x++)
+    all &= *x;
+  if (term_tag(all & all2) == GH_TAG_IMMED)
+    return top;
+  for (gh_term *y = from; y < to; y++)
+    top = sweep_move(y, top);
+  return top;
+}
+
+/* A list of immediates met at the scan point with nothing copied beyond
+ * it (top == cell + 2: the Cheney order of a lone list, such as a long
+ * list's spine): its cells are copied and scanned in one go, each placed
+ * right after the last, so the scan point follows the copy point and no
+ * cell is read twice.  `cell` is scanned but for its cdr, a list pointer
+ * not yet moved to the new block.  Returns the new scan point: top, or the
+ * last cell copied when the run ends at a car that is not an immediate or
+ * a cdr that is not a list (the generic scan takes that cell whole). */
+static gh_term *sweep_list_run(gh_term *cell, gh_term **topp) {
+  gh_term *top = *topp;
+  gh_term next = cell[1]; /* the cdr being moved: a list pointer */
+  for (;;) {
+    GH_ASSERT(top == cell + 2 && is_list(next));
+    gh_term *obj = term_ptr(next);
+    gh_term car = obj[0];
+    if (car == GH_NON_VALUE) { /* a shared tail, moved already */
+      cell[1] = obj[1];
+      *topp = top;
+      return top;
+    }
+    GH_ASSERT(!is_header(car));
+    gh_term cdr = obj[1];
+    gh_term moved = make_list(top);
+    top[0] = car; /* top[1] is written when it is known: next round */
+    obj[0] = GH_NON_VALUE;
+    obj[1] = moved;
+    cell[1] = moved;
+    cell = top;
+    top += 2;
+    if (term_tag(car) != GH_TAG_IMMED || !is_list(cdr)) {
+      cell[1] = cdr; /* the generic scan takes this cell whole */
+      *topp = top;
+      return cell;
+    }
+    next = cdr;
+  }
+}
+
+/* The full sweep's Cheney scan.  Everything it reaches goes to one block,
+ * so nothing is decided per pointer but whether its object has moved, and
+ * the scan goes object by object: a word that is not a header starts a
+ * cons cell (a car is never a header), whose two words are moved without
+ * a header test each; a header says which of its words are terms (a
+ * tuple's elements, a sub-binary's orig after its raw words).  The top
+ * lives in a register for the whole scan (through g->ntop the compiler had
+ * to reload and store it at every word, as any store to the heap might
+ * alias it).  Returns the new top. */
+static gh_term *sweep_scan(gh_term *scan, gh_term *top) {
+  while (scan < top) {
+    gh_term w = *scan;
+    if (GH_LIKELY(!is_header(w))) { /* a cons cell */
+      if (term_tag(w) == GH_TAG_IMMED && is_list(scan[1]) && top == scan + 2) {
+        scan = sweep_list_run(scan, &top);
+        continue;
+      }
+      top = sweep_move(scan, top);
+      top = sweep_move(scan + 1, top);
+      scan += 2;
+      continue;
+    }
+    size_t arity = header_arity(w);
+    switch (header_subtag(w)) {
+    case GH_SUB_TUPLE:
+      top = sweep_terms(scan + 1, scan + 1 + arity, top);
+      break;
+    case GH_SUB_SUB_BIN: /* orig is the word after the raw ones */
+      top = sweep_move(scan + arity + 1, top);
+      scan++;
+      break;
+    default: /* raw payload */
+      break;
+    }
+    scan += arity + 1;
+  }
+  return top;
+}
+
 /* Copies everything reachable; in a minor GC, promoted terms are scanned in
  * the old block as they arrive (they can only point to older terms). */
 static void copy_live(gc_space *g, gh_proc *p, gh_term *n_heap, gh_term *roots,
@@ -152,11 +298,14 @@ static void copy_live(gc_space *g, gh_proc *p, gh_term *n_heap, gh_term *roots,
   gh_term *yscan = n_heap;
   gh_term *oscan = g->otop;
   evacuate_roots(g, p, roots, nroots);
+  if (g->major) {
+    g->ntop = sweep_scan(yscan, g->ntop);
+    return;
+  }
   do {
     yscan = scan_area(g, yscan, &g->ntop, false);
-    if (!g->major)
-      oscan = scan_area(g, oscan, &g->otop, true);
-  } while (yscan < g->ntop || (!g->major && oscan < g->otop));
+    oscan = scan_area(g, oscan, &g->otop, true);
+  } while (yscan < g->ntop || oscan < g->otop);
 }
 
 /* ---- Off-heap list --------------------------------------------------------- */
@@ -222,7 +371,7 @@ static size_t old_usage(const gh_proc *p) {
 static void free_mbufs(gh_proc *p) {
   for (gh_frag *f = p->mbuf, *next; f; f = next) {
     next = f->next;
-    gh__frag_free(p->rt, f);
+    gh__frag_free(p, f);
   }
   p->mbuf = NULL;
   p->mbuf_sz = 0;
@@ -584,6 +733,7 @@ gh_status gh__hibernate(gh_proc *p) {
     return GH_ERR_NOMEM;
   size_t reclaimed = full_sweep_into(p, tmp, tmp_sz, NULL, 0);
   p->words_reclaimed += reclaimed;
+  gh__sendbuf_drop(p); /* a hibernating process keeps no spare memory */
   size_t live = (size_t)(p->fast.htop - p->fast.heap);
   size_t exact = live + (stack - 1) + GH_S_RESERVED;
   bool shrunk = resize_young(p, exact, NULL, 0);
@@ -604,7 +754,7 @@ gh_status gh_hibernate(gh_proc *p) {
     return GH_ERR_NULL;
   if (!p->alive)
     return GH_ERR_DEAD;
-  if (atomic_load(&p->mq_len) > 0)
+  if (mailbox_len(p) > 0)
     return GH_ERR_PENDING;
   return gh__hibernate(p);
 }

@@ -110,8 +110,9 @@ gh_status gh_slot_set_slow(gh_proc *p, ptrdiff_t slot, gh_term t) {
   gh_status s = check_term(p, t);
   if (s != GH_OK)
     return s;
+  if (*w != t) /* writing what it holds drops nothing */
+    gh__count_root_write(&p->fast);
   *w = t;
-  gh__count_root_write(&p->fast);
   return GH_OK;
 }
 

@@ -86,6 +86,19 @@ typedef struct gh_procbin {
 } gh_procbin;
 #define GH_PROCBIN_WORDS 6
 
+/* A send buffer (message.c): one allocation that a sender carves the
+ * fragments of many messages from, so that a send costs no allocator call.
+ * refs starts at GH_SENDBUF_BIAS while the buffer is its sender's current
+ * one; each fragment freed takes one off, and the sender, when it moves on,
+ * takes off the bias less the fragments it carved.  So refs reaches 0
+ * exactly when the sender has let go and every fragment is freed: whoever
+ * takes it there frees the buffer. */
+typedef struct gh_sendbuf {
+  atomic_uint_fast64_t refs;
+  size_t bytes; /* of the whole allocation */
+} gh_sendbuf;
+#define GH_SENDBUF_BIAS ((uint_fast64_t)1 << 48)
+
 /* A heap fragment: terms built outside the young heap (a message).  It is
  * young generation: the next GC copies out what is live and frees it. */
 typedef struct gh_frag {
@@ -95,6 +108,8 @@ typedef struct gh_frag {
   gh_term msg;            /* the message term (points into mem[]) */
   size_t used_size;       /* words of mem[] in use */
   size_t alloc_size;      /* words of mem[] */
+  gh_sendbuf *buf;        /* the send buffer it was carved from; NULL: it
+                             is an allocation of its own */
   gh_term mem[];
 } gh_frag;
 
@@ -162,10 +177,29 @@ struct gh_proc {
   uint64_t minor_gcs, full_sweeps, hibernations, words_promoted,
       words_reclaimed;
 
-  /* Mailbox: fragments queued by senders, oldest first. */
-  pthread_mutex_t mq_lock;
-  gh_frag *mq_head, **mq_tail;
-  atomic_size_t mq_len;
+  /* Send buffer (message.c): where this process's outgoing fragments are
+   * carved from, [sb_top, sb_end) free; sb_carved fragments so far.  The
+   * owner's (or a hibernating claimer's), like the heap. */
+  gh_sendbuf *sendbuf;
+  char *sb_top, *sb_end;
+  uint64_t sb_carved;
+  /* An empty buffer this process freed last (its own or a sender's): the
+   * next one it takes.  At most one. */
+  gh_sendbuf *sb_spare;
+
+  /* Mailbox (message.c).  mq_head: fragments taken from the inbox, oldest
+   * first, not yet received: the owner's alone.  mq_received counts
+   * receives; only the owner writes it. */
+  gh_frag *mq_head;
+  atomic_uint_fast64_t mq_received;
+  /* Written by every sender: kept off the owner's cache lines.  mq_in is a
+   * LIFO stack of queued fragments, newest first, that senders push onto
+   * with a CAS and the owner takes whole; mq_sent counts pushes (counted
+   * before the push, so mq_sent - mq_received never under-counts). */
+  char mq_pad_before[64];
+  _Atomic(gh_frag *) mq_in;
+  atomic_uint_fast64_t mq_sent;
+  char mq_pad_after[64];
 
   /* hibernate_after: state_lock is held by whoever may touch the heap while
    * the owner is away (gh_runtime_hibernate_idle), and by gh_resume. */
@@ -177,6 +211,10 @@ struct gh_proc {
    * and when it saw it change (gh__roots_quiet_ms). */
   atomic_uint_fast64_t writes_seen, writes_changed_ms;
   uint64_t census_wait; /* the wait the last idle census counted (0: none) */
+  /* What the census thread may read without a claim, to find waits worth a
+   * census: wait_hint is waits * 2 + 1 while waiting (0 otherwise), from
+   * wait_hint_since; census_hint the wait_hint of the last census. */
+  atomic_uint_fast64_t wait_hint, wait_hint_since, census_hint;
 
   /* gh__roots_fingerprint after the last collection (or spawn): a census
    * that finds the same roots measures the waste that GC left behind. */
@@ -187,6 +225,15 @@ struct gh_proc {
   struct gh_proc *hash_next;
 };
 
+/* One counter on a cache line of its own (the gate's reader counts: each
+ * thread uses one shard, so senders on different threads never write the
+ * same line).  128 bytes apart: adjacent-line prefetching pairs lines. */
+#define GH_GATE_SHARDS 16
+typedef struct gh_gate_shard {
+  atomic_uint_fast64_t count;
+  char pad[128 - sizeof(atomic_uint_fast64_t)];
+} gh_gate_shard;
+
 struct gh_runtime {
   gh_allocator allocator;
   gh_kill_fn on_kill;
@@ -196,8 +243,9 @@ struct gh_runtime {
   bool gc_stress;
   bool verify;
 
-  /* Process registry.  Sends take it for reading; spawn, exit and kill
-   * for writing, so a sender never sees a half-dead receiver. */
+  /* Process registry.  Read-locked by the census thread and the idle
+   * passes, write-locked by spawn, exit and kill.  Sends do not take it:
+   * they look pids up inside the send gate below (process.c). */
   pthread_rwlock_t procs_lock;
   gh_proc *all;           /* every handle not yet gh_exit'ed */
   gh_proc **pid_buckets;  /* live processes by pid */
@@ -213,6 +261,13 @@ struct gh_runtime {
   pthread_mutex_t census_lock; /* guards census_stop */
   pthread_cond_t census_wake;
   bool census_stop;
+
+  /* The send gate (process.c): a sender looks up and queues inside it, a
+   * change to the pid table closes it and waits until no sender is inside.
+   * gate_lock is held for as long as the gate is closed. */
+  pthread_mutex_t gate_lock;
+  gh_gate_shard gate_closed; /* .count: 1 while closed; own cache line */
+  gh_gate_shard gate[GH_GATE_SHARDS]; /* .count: senders inside, per shard */
 
   /* Accounting (atomics: any thread). */
   atomic_uint_fast64_t processes_alive, processes_spawned, processes_killed;
@@ -263,12 +318,23 @@ static inline bool mso_sums_match(const gh_proc *p) {
   return n == p->refc_binaries && young == p->overhead && old == p->bin_old_vheap;
 }
 
-/* mq_lock held: mq_tail is the last link (NULL), it is &mq_head exactly when
- * the queue is empty, and so is mq_len 0. */
-static inline bool mailbox_shaped(gh_proc *p) {
-  bool empty = p->mq_head == NULL;
-  return *p->mq_tail == NULL && empty == (p->mq_tail == &p->mq_head) &&
-         empty == (atomic_load(&p->mq_len) == 0);
+/* Messages queued and not yet received ([any thread]).  received is read
+ * first, with acquire: every receive it counts followed a push whose count
+ * came before it, so the difference is never negative. */
+static inline size_t mailbox_len(const gh_proc *p) {
+  gh_proc *q = (gh_proc *)p; /* atomics are read-only here */
+  uint64_t received = atomic_load_explicit(&q->mq_received, memory_order_acquire);
+  uint64_t sent = atomic_load_explicit(&q->mq_sent, memory_order_acquire);
+  return (size_t)(sent - received);
+}
+
+/* The owner's view of its mailbox: its private list holds at most what is
+ * counted as waiting. */
+static inline bool mailbox_counted(const gh_proc *p) {
+  size_t taken = 0;
+  for (const gh_frag *f = p->mq_head; f; f = f->next)
+    taken++;
+  return taken <= mailbox_len(p);
 }
 
 /* ---- Cross-file internal functions (gh__ prefix) ------------------------- */
@@ -362,8 +428,17 @@ gh_term gh__resource_at(gh_term *obj, gh_refc_bin *b, gh_procbin **mso,
                         uint64_t *overhead);
 
 /* message.c */
-void gh__frag_free(gh_runtime *rt, gh_frag *f);
-void gh__mailbox_drain(gh_proc *p);
+/* Frees a fragment on behalf of p (on p's owner's thread: p may keep the
+ * fragment's emptied send buffer as its spare). */
+void gh__frag_free(gh_proc *p, gh_frag *f);
+/* The process will neither receive nor send again (exit, kill, runtime
+ * end): frees its queued messages and lets go of its send buffer and its
+ * spare.  No sender may reach it any more (it is unpublished, or no call
+ * runs); its heaps are freed already (their fragments may leave a spare). */
+void gh__mailbox_close(gh_proc *p);
+/* Lets go of the send buffer and the spare (hibernation: the process
+ * keeps no spare memory); the next send takes a new one. */
+void gh__sendbuf_drop(gh_proc *p);
 /* Words the copy of the boxed object at obj takes; pushes the terms inside
  * it that the copy must also take. */
 size_t gh__boxed_copy_words(const gh_term *obj, wstack *ws);
@@ -375,8 +450,14 @@ uint64_t gh__now_ms(gh_runtime *rt);
 uint64_t gh__waiting_ms(const gh_proc *p);
 /* How long the roots have not changed, per the census thread. */
 uint64_t gh__roots_quiet_ms(const gh_proc *p);
-/* The live process with that pid, or NULL; procs_lock held (read or write). */
+/* The live process with that pid, or NULL; procs_lock held (read or
+ * write), or inside the send gate. */
 gh_proc *gh__registry_lookup(gh_runtime *rt, gh_pid pid);
+/* The send gate: between enter and leave, a process found by
+ * gh__registry_lookup is not torn down.  Nothing in between may block or
+ * take a lock; enter waits while a spawn or an exit changes the table. */
+gh_gate_shard *gh__gate_enter(gh_runtime *rt);
+void gh__gate_leave(gh_gate_shard *shard);
 
 /* census.c */
 gh_status gh__census(gh_proc *p, gh_census_info *out);

@@ -3,13 +3,50 @@
  * Threading (docs/embedding.md): a process's heap is touched only by its
  * owner thread, or by gh_runtime_hibernate_idle while the owner has declared
  * it waiting (gh_wait) and holds no claim on it: state_lock arbitrates that
- * hand-over.  The registry (procs_lock) is read-locked by senders and
- * write-locked by spawn, exit and kill, so a message is never queued on a
- * process that is being torn down.
+ * hand-over.  The registry (procs_lock) is read-locked by the census thread
+ * and the idle passes, and write-locked by spawn, exit and kill.
+ *
+ * The send gate: how a sender finds its receiver without a runtime-wide
+ * lock, and why the receiver cannot be freed under it.  gh_send looks the
+ * pid up in the pid table and pushes its fragment onto the receiver's
+ * mailbox; an exit unpublishes the pid, drains the mailbox and frees the
+ * heaps, and gh_exit later frees the handle.  A sender must therefore never
+ * hold a handle that the exit has passed.  A reader-writer lock gives that,
+ * but each send would write the lock's one word: with senders on several
+ * threads that cache line moves at every send (the profile of the messages
+ * benchmark).  The gate is the same contract with the readers spread out,
+ * as in a per-CPU (or "big-reader") rwlock:
+ *
+ *  - Readers (senders) each count themselves in on one of GH_GATE_SHARDS
+ *    counters, chosen once per thread, each on a cache line of its own, and
+ *    then check that the gate is open; if it is closed they count
+ *    themselves out and wait for the writer on gate_lock.  Inside: the pid
+ *    lookup and one CAS push, nothing that blocks.
+ *  - Writers (publish and unpublish, under procs_lock and gate_lock) close
+ *    the gate, wait until every counter is 0, change the table, and open
+ *    the gate.
+ *  - Both sides' first two steps are sequentially consistent (a store, then
+ *    a load of the other side's word: Dekker's pattern), so either the
+ *    writer sees the reader's count and waits for it, or the reader sees
+ *    the gate closed and backs off.  A reader inside the gate has therefore
+ *    finished with the table, and with the handle it found, before the
+ *    writer changes anything.
+ *
+ * Reclamation follows: terminate unpublishes the pid through the gate, so
+ * when it returns no sender holds the handle or is pushing onto its mailbox
+ * (every push has completed, and no later lookup finds the pid); only then
+ * does it drain the mailbox, and gh_exit frees the handle later still.  A
+ * send that looks up a pid after the unpublish gets GH_ERR_NOPROC; one that
+ * got in before completes its push, and the drain frees that fragment.
+ * This is RCU's grace period with the readers counted: no epochs to
+ * advance, no per-thread registration, and the cost of a send is two
+ * atomic adds on a line its thread keeps to itself.  Writers pay a scan of
+ * the counters, which spawn and exit can afford.
  */
 #include "term.h"
 #include "trace.h"
 
+#include <sched.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -56,9 +93,7 @@ static uint64_t env_number(const char *name, uint64_t max) {
   return *end == '\0' && v[0] != '-' && n <= max ? (uint64_t)n : 0;
 }
 
-static gh_status census_idle(gh_runtime *rt, uint64_t min_wait_ms,
-                             gh_census_trigger trigger, size_t *count);
-static void observe_all(gh_runtime *rt);
+static void census_tick(gh_runtime *rt);
 
 /* ---- The census thread ----------------------------------------------------- */
 
@@ -79,12 +114,13 @@ static void deadline_in(struct timespec *until, uint64_t ms) {
 
 /* While genheap:census is recorded: watch every process's root writes
  * (cheap, under the registry's read lock, which keeps the handles alive),
- * and every census_interval_ms count the live data of processes that wait.
+ * and count the live data of each process that has waited half of
+ * census_interval_ms, once per wait.
  * An idle process emits nothing, so without this a trace could only guess
  * how much of its old heap is garbage, and since when. */
 static void *census_main(void *arg) {
   gh_runtime *rt = arg;
-  uint64_t period = observe_period_ms(rt->census_interval_ms), elapsed = 0;
+  uint64_t period = observe_period_ms(rt->census_interval_ms);
   pthread_mutex_lock(&rt->census_lock);
   while (!rt->census_stop) {
     struct timespec until;
@@ -93,14 +129,8 @@ static void *census_main(void *arg) {
         rt->census_stop)
       continue;
     pthread_mutex_unlock(&rt->census_lock);
-    if (trace_census_enabled()) {
-      observe_all(rt);
-      if ((elapsed += period) >= rt->census_interval_ms) {
-        elapsed = 0;
-        /* half an interval: a wait is counted within 0.5-1.5 intervals */
-        census_idle(rt, rt->census_interval_ms / 2, GH_CENSUS_RECORDER, NULL);
-      }
-    }
+    if (trace_census_enabled())
+      census_tick(rt);
     pthread_mutex_lock(&rt->census_lock);
   }
   pthread_mutex_unlock(&rt->census_lock);
@@ -178,6 +208,7 @@ gh_status gh_runtime_new(const gh_runtime_options *opts, gh_runtime **out) {
                                : env_number("GENHEAP_CENSUS_MS", 86400000);
   atomic_store(&rt->next_pid, 1);
   pthread_rwlock_init(&rt->procs_lock, NULL);
+  pthread_mutex_init(&rt->gate_lock, NULL);
   census_thread_start(rt);
   *out = rt;
   return GH_OK;
@@ -200,12 +231,13 @@ void gh_runtime_free(gh_runtime *rt) {
     gh_proc *p = rt->all;
     rt->all = p->all_next;
     if (p->alive) {
-      gh__mailbox_drain(p);
-      gh__free_heaps(p);
+      gh__free_heaps(p); /* then the mailbox, as terminate does */
+      gh__mailbox_close(p);
     }
     proc_free_handle(p);
   }
   pthread_rwlock_destroy(&rt->procs_lock);
+  pthread_mutex_destroy(&rt->gate_lock);
   gh_allocator a = rt->allocator;
   a.free(a.ctx, rt->pid_buckets, rt->pid_nbuckets * sizeof(gh_proc *));
   a.free(a.ctx, rt, sizeof *rt);
@@ -226,7 +258,56 @@ void gh_runtime_stats_get(const gh_runtime *rt, gh_runtime_stats *out) {
   out->resource_bytes = atomic_load(&r->resource_bytes);
 }
 
-/* ---- Registry (procs_lock held: for reading to look up, else for writing) --- */
+/* ---- The send gate (see the top of this file) ------------------------------ */
+
+/* 1 + this thread's shard (0: not chosen yet).  Shared by every runtime: a
+ * shard is a slot in each runtime's counters, not an object. */
+static _Thread_local unsigned gate_slot;
+static atomic_uint gate_threads;
+
+static gh_gate_shard *my_shard(gh_runtime *rt) {
+  unsigned s = gate_slot;
+  if (GH_UNLIKELY(s == 0)) {
+    unsigned n = atomic_fetch_add_explicit(&gate_threads, 1, memory_order_relaxed);
+    gate_slot = s = n % GH_GATE_SHARDS + 1;
+  }
+  return &rt->gate[s - 1];
+}
+
+gh_gate_shard *gh__gate_enter(gh_runtime *rt) {
+  gh_gate_shard *shard = my_shard(rt);
+  for (;;) {
+    atomic_fetch_add(&shard->count, 1); /* seq_cst: before the load below */
+    if (GH_LIKELY(atomic_load(&rt->gate_closed.count) == 0))
+      return shard;
+    atomic_fetch_sub_explicit(&shard->count, 1, memory_order_release);
+    /* A writer holds gate_lock while the gate is closed: wait it out. */
+    pthread_mutex_lock(&rt->gate_lock);
+    pthread_mutex_unlock(&rt->gate_lock);
+  }
+}
+
+/* Release: what the sender did inside happens before a writer's change. */
+void gh__gate_leave(gh_gate_shard *shard) {
+  atomic_fetch_sub_explicit(&shard->count, 1, memory_order_release);
+}
+
+/* Closes the gate and waits until no sender is inside. */
+static void gate_close(gh_runtime *rt) {
+  pthread_mutex_lock(&rt->gate_lock);
+  atomic_store(&rt->gate_closed.count, 1); /* seq_cst: before the loads */
+  for (size_t i = 0; i < GH_GATE_SHARDS; i++)
+    while (atomic_load(&rt->gate[i].count) != 0)
+      sched_yield(); /* a sender inside is a lookup and a push from done */
+}
+
+static void gate_open(gh_runtime *rt) {
+  atomic_store_explicit(&rt->gate_closed.count, 0, memory_order_release);
+  pthread_mutex_unlock(&rt->gate_lock);
+}
+
+/* ---- Registry (procs_lock held: for reading to look up, else for writing;
+ *      the pid table is changed with the send gate closed too) --------------- */
 
 static gh_status registry_grow(gh_runtime *rt) {
   size_t n = rt->pid_nbuckets * 2;
@@ -357,7 +438,6 @@ static char *copy_name(gh_runtime *rt, const char *name) {
 
 static void proc_free_handle(gh_proc *p) {
   gh_runtime *rt = p->rt;
-  pthread_mutex_destroy(&p->mq_lock);
   pthread_mutex_destroy(&p->state_lock);
   gh__free(rt, p->name, strlen(p->name) + 1);
   gh__free(rt, p, sizeof *p);
@@ -366,7 +446,6 @@ static void proc_free_handle(gh_proc *p) {
 /* Frees a process that never became visible. */
 static void spawn_undo(gh_runtime *rt, gh_proc *p) {
   gh__free_words(rt, p->fast.heap, p->heap_sz);
-  pthread_mutex_destroy(&p->mq_lock);
   pthread_mutex_destroy(&p->state_lock);
   if (p->name)
     gh__free(rt, p->name, strlen(p->name) + 1);
@@ -376,10 +455,12 @@ static void spawn_undo(gh_runtime *rt, gh_proc *p) {
 static gh_status publish(gh_runtime *rt, gh_proc *p) {
   gh_status s = GH_OK;
   pthread_rwlock_wrlock(&rt->procs_lock);
+  gate_close(rt);
   if (rt->pid_count >= rt->pid_nbuckets)
     s = registry_grow(rt);
   if (s == GH_OK)
     registry_add(rt, p);
+  gate_open(rt);
   pthread_rwlock_unlock(&rt->procs_lock);
   return s;
 }
@@ -401,9 +482,7 @@ gh_status gh_spawn(gh_runtime *rt, const gh_spawn_options *opts, gh_proc **out) 
   memset(p, 0, sizeof *p);
   p->rt = rt;
   init_from_options(p, opts);
-  pthread_mutex_init(&p->mq_lock, NULL);
   pthread_mutex_init(&p->state_lock, NULL);
-  p->mq_tail = &p->mq_head;
   p->name = copy_name(rt, opts->name);
   s = p->name ? init_heap(p) : GH_ERR_NOMEM;
   if (s == GH_OK) {
@@ -433,10 +512,15 @@ static void terminate(gh_proc *p, int reason) {
     gh__census_at_end(p, GH_CENSUS_EXIT);
   trace_proc_exit(p, reason);
   pthread_rwlock_wrlock(&p->rt->procs_lock);
+  gate_close(p->rt);
   registry_unpublish(p->rt, p);
+  gate_open(p->rt);
   pthread_rwlock_unlock(&p->rt->procs_lock);
-  gh__mailbox_drain(p);
+  /* No sender holds p now, nor will (top of file): the mailbox is ours.
+   * Heaps first: the fragments they free may leave p a spare buffer,
+   * which closing the mailbox frees. */
   gh__free_heaps(p);
+  gh__mailbox_close(p);
   p->alive = false;
   atomic_fetch_sub(&p->rt->processes_alive, 1);
 }
@@ -459,6 +543,7 @@ gh_status gh_exit(gh_proc *p) {
    * before the handle goes away. */
   pthread_mutex_lock(&p->state_lock);
   p->waiting = false;
+  atomic_store(&p->wait_hint, 0);
   pthread_mutex_unlock(&p->state_lock);
   if (p->alive)
     terminate(p, 0);
@@ -485,6 +570,8 @@ gh_status gh_wait(gh_proc *p) {
   p->waiting = true;
   p->wait_since_ms = gh__now_ms(p->rt);
   p->waits++;
+  atomic_store(&p->wait_hint_since, p->wait_since_ms);
+  atomic_store(&p->wait_hint, p->waits * 2 + 1);
   pthread_mutex_unlock(&p->state_lock);
   return was_waiting ? GH_ERR_BUSY : GH_OK;
 }
@@ -495,6 +582,7 @@ gh_status gh_resume(gh_proc *p) {
   pthread_mutex_lock(&p->state_lock); /* waits out a hibernation */
   bool was_waiting = p->waiting;
   p->waiting = false;
+  atomic_store(&p->wait_hint, 0);
   p->flags &= ~(unsigned)GH_F_HIBERNATED;
   pthread_mutex_unlock(&p->state_lock);
   if (!p->alive)
@@ -542,11 +630,11 @@ static gh_proc *claim(gh_runtime *rt, gh_pid pid) {
   return p;
 }
 
-static gh_status for_each_idle(gh_runtime *rt, const idle_pass *pass,
-                               size_t *count) {
-  size_t n = 0, cap = 0, done = 0;
+/* The pass on the processes `pids` (claimed one at a time). */
+static gh_status for_pids(gh_runtime *rt, const gh_pid *pids, size_t n,
+                          const idle_pass *pass, size_t *count) {
+  size_t done = 0;
   gh_status worst = GH_OK;
-  gh_pid *pids = snapshot_pids(rt, &n, &cap);
   for (size_t i = 0; i < n; i++) {
     gh_proc *p = claim(rt, pids[i]);
     if (!p)
@@ -565,18 +653,26 @@ static gh_status for_each_idle(gh_runtime *rt, const idle_pass *pass,
     }
     pthread_mutex_unlock(&p->state_lock);
   }
-  if (pids)
-    gh__free(rt, pids, cap * sizeof *pids);
   if (count)
     *count = done;
   return worst;
+}
+
+static gh_status for_each_idle(gh_runtime *rt, const idle_pass *pass,
+                               size_t *count) {
+  size_t n = 0, cap = 0;
+  gh_pid *pids = snapshot_pids(rt, &n, &cap);
+  gh_status s = for_pids(rt, pids, n, pass, count);
+  if (pids)
+    gh__free(rt, pids, cap * sizeof *pids);
+  return s;
 }
 
 static bool wants_hibernation(const gh_proc *p, uint64_t waited,
                               const idle_pass *pass) {
   (void)pass;
   return p->hibernate_after_ms && !(p->flags & GH_F_HIBERNATED) &&
-         atomic_load(&((gh_proc *)p)->mq_len) == 0 && waited >= p->hibernate_after_ms;
+         mailbox_len(p) == 0 && waited >= p->hibernate_after_ms;
 }
 
 static gh_status hibernate_waiting(gh_proc *p, uint64_t waited,
@@ -601,8 +697,10 @@ static bool wants_census(const gh_proc *p, uint64_t waited, const idle_pass *pas
 static gh_status census_waiting(gh_proc *p, uint64_t waited, const idle_pass *pass) {
   gh_census_info info;
   gh_status s = gh__census_traced(p, pass->trigger, waited, &info);
-  if (s == GH_OK)
+  if (s == GH_OK) {
     p->census_wait = p->waits;
+    atomic_store(&p->census_hint, p->waits * 2 + 1);
+  }
   return s;
 }
 
@@ -616,15 +714,52 @@ static void observe_roots(gh_proc *p, uint64_t now) {
   atomic_store_explicit(&p->writes_seen, w, memory_order_release);
 }
 
+/* A wait worth a census (its hints say; the claim decides): waiting for
+ * min_wait_ms and not counted yet. */
+static bool census_due(gh_proc *p, uint64_t now, uint64_t min_wait_ms) {
+  uint64_t hint = atomic_load_explicit(&p->wait_hint, memory_order_relaxed);
+  if (!(hint & 1) || hint == atomic_load_explicit(&p->census_hint, memory_order_relaxed))
+    return false;
+  uint64_t since = atomic_load_explicit(&p->wait_hint_since, memory_order_relaxed);
+  return now >= since && now - since >= min_wait_ms;
+}
+
 /* Every published process, under the read lock: no handle is freed while
- * it is held (gh_exit forgets a handle under the write lock first). */
-static void observe_all(gh_runtime *rt) {
+ * it is held (gh_exit forgets a handle under the write lock first).  Looks
+ * at its root writes, and lists the waits due a census in *due (an array
+ * from the allocator, *ndue entries; NULL when none or out of memory), so
+ * that a wait is counted within one period of becoming due. */
+static gh_pid *observe_all(gh_runtime *rt, uint64_t min_wait_ms, size_t *ndue,
+                           size_t *cap) {
   uint64_t now = gh__now_ms(rt);
+  gh_pid *due = NULL;
+  *ndue = *cap = 0;
   pthread_rwlock_rdlock(&rt->procs_lock);
   for (size_t b = 0; b < rt->pid_nbuckets; b++)
-    for (gh_proc *p = rt->pid_buckets[b]; p; p = p->hash_next)
+    for (gh_proc *p = rt->pid_buckets[b]; p; p = p->hash_next) {
       observe_roots(p, now);
+      if (!census_due(p, now, min_wait_ms))
+        continue;
+      if (!due && (due = gh__alloc(rt, rt->pid_count * sizeof *due)))
+        *cap = rt->pid_count;
+      if (due && *ndue < *cap)
+        due[(*ndue)++] = p->pid;
+    }
   pthread_rwlock_unlock(&rt->procs_lock);
+  return due;
+}
+
+/* One tick of the census thread: watch the roots, count the waits due. */
+static void census_tick(gh_runtime *rt) {
+  /* half an interval of waiting makes a census due */
+  uint64_t min_wait = rt->census_interval_ms / 2;
+  size_t n, cap;
+  gh_pid *due = observe_all(rt, min_wait, &n, &cap);
+  if (!due)
+    return;
+  const idle_pass pass = {wants_census, census_waiting, min_wait, GH_CENSUS_RECORDER};
+  for_pids(rt, due, n, &pass, NULL);
+  gh__free(rt, due, cap * sizeof *due);
 }
 
 static gh_status census_idle(gh_runtime *rt, uint64_t min_wait_ms,

@@ -24,7 +24,7 @@ void gh__fill_info(const gh_proc *p, gh_gc_info *out) {
   out->words_promoted = p->words_promoted;
   out->words_reclaimed = p->words_reclaimed;
   out->gen_gcs = p->gen_gcs;
-  out->message_queue_len = atomic_load(&((gh_proc *)p)->mq_len);
+  out->message_queue_len = mailbox_len(p);
   out->refc_binaries = p->refc_binaries;
 }
 

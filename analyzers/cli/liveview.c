@@ -1,5 +1,5 @@
-/* view.c -- the live view (view.h). */
-#include "view.h"
+/* liveview.c -- the live view (liveview.h). */
+#include "liveview.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -19,7 +19,7 @@ static double now_s(void) {
   return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-void gha_view_init(struct gha_view *v, FILE *out, const char *what) {
+void gha_liveview_init(struct gha_liveview *v, FILE *out, const char *what) {
   memset(v, 0, sizeof *v);
   v->out = out;
   v->tty = isatty(fileno(out));
@@ -27,14 +27,14 @@ void gha_view_init(struct gha_view *v, FILE *out, const char *what) {
   v->every_s = v->tty ? 0.5 : 1.0;
 }
 
-bool gha_view_due(const struct gha_view *v) {
+bool gha_liveview_due(const struct gha_liveview *v) {
   double gap = v->every_s > 10 * v->cost_s ? v->every_s : 10 * v->cost_s;
   return !v->last_s || now_s() - v->last_s >= gap;
 }
 
-const char gha_view_restore[] = LEAVE_SCREEN;
+const char gha_liveview_restore[] = LEAVE_SCREEN;
 
-void gha_view_stop(struct gha_view *v) {
+void gha_liveview_stop(struct gha_liveview *v) {
   if (v->screen) {
     fputs(LEAVE_SCREEN, v->out);
     fflush(v->out);
@@ -155,11 +155,11 @@ static struct totals totals_of(const struct gha_analyzer *an) {
 /* ---- a terminal: the screen ------------------------------------------------ */
 
 /* Writes one screen line, cut to the width, erasing what was there. */
-static void line(struct gha_view *v, int cols, const char *text) {
+static void line(struct gha_liveview *v, int cols, const char *text) {
   fprintf(v->out, "%.*s\033[K\n", cols > 0 ? cols : 80, text);
 }
 
-static void screen(struct gha_view *v, struct gha_analyzer *an, const char *status,
+static void screen(struct gha_liveview *v, struct gha_analyzer *an, const char *status,
                    const struct totals *t) {
   struct winsize ws = {0};
   int rows = 24, cols = 80;
@@ -217,7 +217,7 @@ static void screen(struct gha_view *v, struct gha_analyzer *an, const char *stat
 
 /* ---- anything else: a line when something changed -------------------------- */
 
-static void summary(struct gha_view *v, struct gha_analyzer *an, const char *status,
+static void summary(struct gha_liveview *v, struct gha_analyzer *an, const char *status,
                     const struct totals *t) {
   struct row top;
   char text[600], label[128] = "-", swept[32] = "-", a[16], b[16];
@@ -244,7 +244,7 @@ static void summary(struct gha_view *v, struct gha_analyzer *an, const char *sta
   fflush(v->out);
 }
 
-void gha_view_frame(struct gha_view *v, struct gha_analyzer *an, const char *status) {
+void gha_liveview_frame(struct gha_liveview *v, struct gha_analyzer *an, const char *status) {
   double start = now_s();
   gha_finish(an);
   uint64_t events = gha_event_count(an);

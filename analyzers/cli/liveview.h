@@ -1,4 +1,4 @@
-/* view.h -- the live view (--view, --watch): the analyses of a live session
+/* liveview.h -- the live view (--view, --watch): the analyses of a live session
  * or of a trace still being written, shown as they go.
  *
  * On a terminal, a top-like screen redrawn at most twice a second (in the
@@ -10,15 +10,15 @@
  * (gha_finish is idempotent) and selects the rows in one pass: linear in
  * processes, nothing kept per process.
  */
-#ifndef GHA_VIEW_H
-#define GHA_VIEW_H
+#ifndef GHA_LIVEVIEW_H
+#define GHA_LIVEVIEW_H
 
 #include <stdbool.h>
 #include <stdio.h>
 
 #include "gha.h"
 
-struct gha_view {
+struct gha_liveview {
   FILE *out;
   bool tty;         /* a terminal: redraw; else summary lines */
   const char *what; /* what is read, for the header */
@@ -33,17 +33,17 @@ struct gha_view {
 };
 
 /* A view on `out`: a terminal when it is one. */
-void gha_view_init(struct gha_view *v, FILE *out, const char *what);
+void gha_liveview_init(struct gha_liveview *v, FILE *out, const char *what);
 /* True when a frame is due (every_s passed, and ten times the last frame's
  * cost). */
-bool gha_view_due(const struct gha_view *v);
+bool gha_liveview_due(const struct gha_liveview *v);
 /* Runs the analyses and draws a frame; `status` is one line of state
  * ("live", "read 3 in 0.2 s, next in 2 s").  `an` must not be NULL. */
-void gha_view_frame(struct gha_view *v, struct gha_analyzer *an, const char *status);
+void gha_liveview_frame(struct gha_liveview *v, struct gha_analyzer *an, const char *status);
 /* Leaves the alternate screen: the final report goes on the normal one. */
-void gha_view_stop(struct gha_view *v);
+void gha_liveview_stop(struct gha_liveview *v);
 /* What restores a terminal the view drew on, for a SIGINT handler that must
  * _exit (harmless on a terminal it did not draw on yet). */
-extern const char gha_view_restore[];
+extern const char gha_liveview_restore[];
 
-#endif /* GHA_VIEW_H */
+#endif /* GHA_LIVEVIEW_H */
