@@ -244,7 +244,8 @@ static void summary(struct gha_liveview *v, struct gha_analyzer *an, const char 
   fflush(v->out);
 }
 
-void gha_liveview_frame(struct gha_liveview *v, struct gha_analyzer *an, const char *status) {
+void gha_liveview_frame(struct gha_liveview *v, struct gha_analyzer *an,
+                        const char *status) {
   double start = now_s();
   gha_finish(an);
   uint64_t events = gha_event_count(an);

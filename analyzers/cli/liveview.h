@@ -39,7 +39,8 @@ void gha_liveview_init(struct gha_liveview *v, FILE *out, const char *what);
 bool gha_liveview_due(const struct gha_liveview *v);
 /* Runs the analyses and draws a frame; `status` is one line of state
  * ("live", "read 3 in 0.2 s, next in 2 s").  `an` must not be NULL. */
-void gha_liveview_frame(struct gha_liveview *v, struct gha_analyzer *an, const char *status);
+void gha_liveview_frame(struct gha_liveview *v, struct gha_analyzer *an,
+                        const char *status);
 /* Leaves the alternate screen: the final report goes on the normal one. */
 void gha_liveview_stop(struct gha_liveview *v);
 /* What restores a terminal the view drew on, for a SIGINT handler that must

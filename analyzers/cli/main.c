@@ -23,9 +23,9 @@
 #include "gate.h"
 #include "gha.h"
 #include "graph.h"
+#include "liveview.h"
 #include "outputs.h"
 #include "report.h"
-#include "liveview.h"
 #include "views.h"
 
 #define PROG "genheap-analyze"

@@ -55,9 +55,10 @@ static struct gha_analyzer *read_side(char *arg, const struct gha_options *opts,
     return NULL;
   }
   struct gha_analyzer *an = gha_analyzer_new(opts);
+  struct gha_graph_opts o = {.progress = isatty(STDERR_FILENO)};
   if (!an)
     fprintf(stderr, PROG ": out of memory\n");
-  else if (gha_graph_run(&in, an, &(struct gha_graph_opts){.progress = isatty(STDERR_FILENO)}) != 0) {
+  else if (gha_graph_run(&in, an, &o) != 0) {
     gha_analyzer_free(an);
     an = NULL;
   }

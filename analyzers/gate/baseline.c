@@ -75,7 +75,8 @@ static int process_value(struct ctx *c, const struct gha_jr_path *p,
     for (int i = 0; i < 5; i++)
       if (!(c->have & (1u << i)))
         return lacks(p, "processes", names[i], why, size);
-    struct gha_name_row *r = gha_names_row(&c->b->names, c->host, gha_group_name(c->name));
+    struct gha_name_row *r =
+        gha_names_row(&c->b->names, c->host, gha_group_name(c->name));
     if (!r) {
       snprintf(why, size, "out of memory");
       return -1;
@@ -128,7 +129,8 @@ static int finding_value(struct ctx *c, const struct gha_jr_path *p,
     for (int i = 0; i < 4; i++)
       if (!(c->have & (1u << i)))
         return lacks(p, "findings", names[i], why, size);
-    struct gha_name_row *r = gha_names_row(&c->b->names, c->host, gha_group_name(c->name));
+    struct gha_name_row *r =
+        gha_names_row(&c->b->names, c->host, gha_group_name(c->name));
     if (!r) {
       snprintf(why, size, "out of memory");
       return -1;

@@ -101,7 +101,9 @@ static void put_gate_suite(FILE *out, const struct gha_gate *g) {
     char msg[200];
     snprintf(msg, sizeof msg, "%s %s: %llu %s, %llu in the baseline",
              gha_change_kind_name(c->kind), what, (unsigned long long)c->now,
-             fig ? "words" : c->now == 1 ? "finding" : "findings",
+             fig           ? "words"
+             : c->now == 1 ? "finding"
+                           : "findings",
              (unsigned long long)c->before);
     fputs("  <testcase classname=\"genheap.gate.", out);
     if (c->host[0]) {

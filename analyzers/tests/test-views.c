@@ -574,7 +574,8 @@ static void test_compare_text_matches_processes_by_name(void **state) {
   size_t len = 0;
   FILE *f = open_memstream(&buf, &len);
   const char *bi[] = {"leak"}, *ai[] = {"fixed"};
-  struct gha_run_info br = {.inputs = bi, .ninputs = 1}, ar = {.inputs = ai, .ninputs = 1};
+  struct gha_run_info br = {.inputs = bi, .ninputs = 1},
+                      ar = {.inputs = ai, .ninputs = 1};
   assert_int_equal(gha_report_compare_text(f, before, &br, after, &ar, NULL), 0);
   fclose(f);
   assert_non_null(
