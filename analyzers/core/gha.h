@@ -23,7 +23,17 @@
 #include "genheap.h" /* GH_GC_INFO_FIELDS, GH_CENSUS_FIELDS: the schema, once */
 #include "waste.h"
 
+/* configure's PACKAGE_VERSION; without config.h (the fuzzers compile the
+ * sources directly) genheap.h's numbers, which configure checks agree. */
+#ifdef PACKAGE_VERSION
 #define GHA_VERSION PACKAGE_VERSION
+#else
+#define GHA_VERSION_STR_(x) #x
+#define GHA_VERSION_STR(x) GHA_VERSION_STR_(x)
+#define GHA_VERSION                                                            \
+  GHA_VERSION_STR(GH_VERSION_MAJOR) "." GHA_VERSION_STR(GH_VERSION_MINOR) "."  \
+      GHA_VERSION_STR(GH_VERSION_PATCH)
+#endif
 #define GHA_JSON_SCHEMA 2
 /* Trace schemas (field `schema` of genheap:proc_spawn) this analyzer reads. */
 #define GHA_TRACE_SCHEMA_MIN 1

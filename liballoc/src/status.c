@@ -1,6 +1,16 @@
 /* status.c -- version, error messages and names of enumerations. */
 #include "internal.h"
 
+/* configure's PACKAGE_VERSION; a build without config.h (the fuzzers
+ * compile the sources directly) spells genheap.h's numbers, which
+ * configure checks are the same. */
+#ifndef PACKAGE_VERSION
+#define GH_STR_(x) #x
+#define GH_STR(x) GH_STR_(x)
+#define PACKAGE_VERSION                                                        \
+  GH_STR(GH_VERSION_MAJOR) "." GH_STR(GH_VERSION_MINOR) "." GH_STR(GH_VERSION_PATCH)
+#endif
+
 const char *gh_version(void) { return PACKAGE_VERSION; }
 
 const char *gh_strerror(gh_status status) {

@@ -48,10 +48,10 @@ build_ops() {
 build_trace() {
   a="$top/analyzers"
   # shellcheck disable=SC2046
-  $cc $cflags -I"$a/core" -I"$a/report" -I"$a/bt2" -I"$a/cli" \
+  $cc $cflags -I"$a/core" -I"$a/report" -I"$a/bt2" -I"$a/cli" -I"$a/gate" \
     -I"$top/liballoc/include" \
     $(pkg-config --cflags babeltrace2) \
-    "$a"/core/*.c "$a"/report/*.c "$a/bt2/convert.c" "$a/bt2/sink.c" \
+    "$a"/core/*.c "$a"/report/*.c "$a"/gate/*.c "$a/bt2/convert.c" "$a/bt2/sink.c" \
     "$a/cli/graph.c" "$a/cli/precheck.c" "$a/cli/watchdog.c" "$here/fuzz_trace.c" \
     $(pkg-config --libs babeltrace2) -lpthread -lm -o "$out/bin/fuzz_trace"
 }
