@@ -67,3 +67,30 @@ stat_of() {
   }' "$work/prog.out"
 }
 vpid_of() { stat_of "$1" vpid; }
+
+# use_sessiond: a root session daemon, the running one or ours (stopped at
+# exit by its pid).
+use_sessiond() {
+  own_sessiond=
+  if ! "$LTTNG" list >/dev/null 2>&1; then
+    "$LTTNG_SESSIOND" --daemonize || fail "cannot start lttng-sessiond"
+    own_sessiond=$(cat /var/run/lttng/lttng-sessiond.pid)
+  fi
+  cleanup_hooks="$cleanup_hooks stop_sessiond"
+}
+stop_sessiond() { [ -z "$own_sessiond" ] || kill "$own_sessiond" 2>/dev/null; }
+
+# start_relayd BASE: an lttng-relayd of the test's own, listening on ports
+# BASE + (pid % 2000) * 3 and the two after (each test its own BASE, so
+# tests never share a port); sets ctrl, data and livep, stopped at exit.
+start_relayd() {
+  base=$(($1 + ($$ % 2000) * 3))
+  ctrl=$base data=$((base + 1)) livep=$((base + 2))
+  "$LTTNG_RELAYD" -o "$work/relay" -C "tcp://127.0.0.1:$ctrl" \
+    -D "tcp://127.0.0.1:$data" -L "tcp://127.0.0.1:$livep" >"$work/relayd.log" 2>&1 &
+  relayd_pid=$!
+  cleanup_hooks="stop_relayd $cleanup_hooks"
+  sleep 1
+  kill -0 "$relayd_pid" 2>/dev/null || { cat "$work/relayd.log" >&2; fail "relayd did not start"; }
+}
+stop_relayd() { kill "$relayd_pid" 2>/dev/null; wait "$relayd_pid" 2>/dev/null; }

@@ -31,14 +31,8 @@ expect_one_line_error "--watch" "followed as it goes with --view"
 expect_status 2 "$ANALYZE" --watch 0 "$work/ctf"
 expect_one_line_error "for --watch: " "invalid value '0'"
 
-# a session daemon: the running one, or ours (stopped by its pid)
-own_sessiond=
-stop_sessiond() { [ -z "$own_sessiond" ] || kill "$own_sessiond" 2>/dev/null; }
-cleanup_hooks="$cleanup_hooks stop_sessiond"
-if ! "$LTTNG" list >/dev/null 2>&1; then
-  "$LTTNG_SESSIOND" --daemonize || fail "cannot start lttng-sessiond"
-  own_sessiond=$(cat /var/run/lttng/lttng-sessiond.pid)
-fi
+# a root session daemon: the running one, or ours
+use_sessiond
 # a tmux server of our own (its own socket), killed at the end
 TMUX_SOCK=gha-view-$$
 tm() { tmux -L "$TMUX_SOCK" "$@"; }
@@ -141,15 +135,7 @@ wait "$server_pid"
 "$LTTNG" destroy "$s1" >/dev/null
 
 # ---- 2. a live session --------------------------------------------------------
-base=$((50000 + ($$ % 2000) * 3))
-ctrl=$base data=$((base + 1)) livep=$((base + 2))
-"$LTTNG_RELAYD" -o "$work/relay" -C "tcp://127.0.0.1:$ctrl" \
-  -D "tcp://127.0.0.1:$data" -L "tcp://127.0.0.1:$livep" >"$work/relayd.log" 2>&1 &
-relayd_pid=$!
-stop_relayd() { kill "$relayd_pid" 2>/dev/null; wait "$relayd_pid" 2>/dev/null; }
-cleanup_hooks="stop_relayd $cleanup_hooks"
-sleep 1
-kill -0 "$relayd_pid" 2>/dev/null || { cat "$work/relayd.log" >&2; fail "relayd did not start"; }
+start_relayd 50000
 s2=gha-view-live-$$
 "$LTTNG" create "$s2" --live=100000 --set-url="net://127.0.0.1:$ctrl:$data" >/dev/null &&
   "$LTTNG" enable-channel -u -s "$s2" c >/dev/null && events_of "$s2" ||

@@ -15,25 +15,11 @@ PROVIDER=$top_builddir/tracer/.libs/libgenheap-lttng.so
 PROVIDER=$(cd "$(dirname "$PROVIDER")" && pwd)/libgenheap-lttng.so
 SCENARIOS=$(cd "$TESTS_BIN" && pwd)/heap-scenarios
 
-# a root session daemon: the running one, or ours (stopped by its pid)
-own_sessiond=
-stop_sessiond() { [ -z "$own_sessiond" ] || kill "$own_sessiond" 2>/dev/null; }
-cleanup_hooks="$cleanup_hooks stop_sessiond"
-if ! "$LTTNG" list >/dev/null 2>&1; then
-  "$LTTNG_SESSIOND" --daemonize || fail "cannot start lttng-sessiond"
-  own_sessiond=$(cat /var/run/lttng/lttng-sessiond.pid)
-fi
+# a root session daemon: the running one, or ours
+use_sessiond
 
 # a relayd of our own, on ports no other test uses at the same time
-base=$((20000 + ($$ % 2000) * 3))
-ctrl=$base data=$((base + 1)) livep=$((base + 2))
-"$LTTNG_RELAYD" -o "$work/relay" -C "tcp://127.0.0.1:$ctrl" \
-  -D "tcp://127.0.0.1:$data" -L "tcp://127.0.0.1:$livep" >"$work/relayd.log" 2>&1 &
-relayd_pid=$!
-stop_relayd() { kill "$relayd_pid" 2>/dev/null; wait "$relayd_pid" 2>/dev/null; }
-cleanup_hooks="stop_relayd $cleanup_hooks"
-sleep 1
-kill -0 "$relayd_pid" 2>/dev/null || { cat "$work/relayd.log" >&2; fail "relayd did not start"; }
+start_relayd 20000
 
 # session on this host's daemon
 sa=gha-live-a-$$
