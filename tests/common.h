@@ -142,4 +142,32 @@ static inline int stress(gh_runtime *rt) { return gh_runtime_gc_stress(rt); }
     }                                                                           \
   } while (0)
 
+/* A host allocator for fault injection that counts what it holds: the
+ * fail_at-th call fails, or every call from fail_from on (0: never). */
+typedef struct counting_alloc {
+  long calls, fail_at, fail_from;
+  long long live_bytes;
+} counting_alloc;
+
+static inline void *counting_alloc_fn(void *ctx, size_t n) {
+  counting_alloc *f = ctx;
+  ++f->calls;
+  if (f->calls == f->fail_at || (f->fail_from && f->calls >= f->fail_from))
+    return NULL;
+  void *p = malloc(n);
+  if (p)
+    f->live_bytes += (long long)n;
+  return p;
+}
+
+static inline void counting_free_fn(void *ctx, void *p, size_t n) {
+  counting_alloc *f = ctx;
+  f->live_bytes -= (long long)n;
+  free(p);
+}
+
+static inline gh_allocator counting_allocator(counting_alloc *f) {
+  return (gh_allocator){counting_alloc_fn, NULL, counting_free_fn, f};
+}
+
 #endif

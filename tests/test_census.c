@@ -225,30 +225,9 @@ static void census_of_dead_process_fails(void **state) {
 
 /* ---- allocation failures ------------------------------------------------- */
 
-typedef struct failing {
-  long calls, fail_from; /* every call from fail_from on fails (0: none) */
-  long long live_bytes;
-} failing;
-
-static void *fa_alloc(void *ctx, size_t n) {
-  failing *f = ctx;
-  if (f->fail_from && ++f->calls >= f->fail_from)
-    return NULL;
-  void *p = malloc(n);
-  if (p)
-    f->live_bytes += (long long)n;
-  return p;
-}
-
-static void fa_free(void *ctx, void *p, size_t n) {
-  failing *f = ctx;
-  f->live_bytes -= (long long)n;
-  free(p);
-}
-
 static void census_without_memory_fails_cleanly(void **state) {
-  failing f = {0, 0, 0};
-  gh_allocator a = {fa_alloc, NULL, fa_free, &f};
+  counting_alloc f = {0};
+  gh_allocator a = counting_allocator(&f);
   gh_runtime_options o;
   gh_runtime_options_init(&o);
   o.allocator = &a;

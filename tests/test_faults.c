@@ -14,26 +14,6 @@ static bool made[NRES];
 static void destroy(void *ctx, void *obj) { (*(int *)obj)++; }
 static const gh_resource_type res_type = {"fault", destroy, NULL};
 
-typedef struct faulty {
-  long calls, fail_at; /* fail_at 0: never */
-  long long live_bytes;
-} faulty;
-
-static void *f_alloc(void *ctx, size_t n) {
-  faulty *f = ctx;
-  if (++f->calls == f->fail_at)
-    return NULL;
-  void *p = malloc(n);
-  if (p)
-    f->live_bytes += (long long)n;
-  return p;
-}
-
-static void f_free(void *ctx, void *p, size_t n) {
-  faulty *f = ctx;
-  f->live_bytes -= (long long)n;
-  free(p);
-}
 
 /* Runs the workload until its first failure; returns that status. */
 #define STEP(expr)                                                              \
@@ -113,10 +93,10 @@ static gh_status workload(gh_runtime *rt, gh_proc **ps) {
 static void every_allocation_failure_is_clean(void **state) {
   long total = -1, nomem = 0;
   for (long k = 0;; k++) {
-    faulty f = {0, k, 0};
+    counting_alloc f = {.fail_at = k};
     memset(destroyed, 0, sizeof destroyed);
     memset(made, 0, sizeof made);
-    gh_allocator a = {f_alloc, NULL, f_free, &f};
+    gh_allocator a = counting_allocator(&f);
     gh_runtime_options o;
     gh_runtime_options_init(&o);
     o.allocator = &a;
