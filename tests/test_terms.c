@@ -78,27 +78,12 @@ static void equality_is_structural(void **state) {
   gh_runtime_free(rt);
 }
 
-/* An allocator that counts its calls and, from call fail_from on (0:
- * never), fails them. */
-typedef struct counting {
-  long calls, fail_from;
-} counting;
-
-static void *counting_alloc(void *ctx, size_t bytes) {
-  counting *c = ctx;
-  if (++c->calls >= c->fail_from && c->fail_from)
-    return NULL;
-  return malloc(bytes);
-}
-
-static void counting_free(void *ctx, void *ptr, size_t bytes) { free(ptr); }
-
 /* Their work stack grows through the runtime's allocator (every byte comes
  * from it), and when it cannot grow the answer is GH_ERR_NOMEM, not a false
  * "different" or a size of 0. */
 static void equal_and_flat_size_use_the_runtime_allocator_and_say_nomem(void **state) {
-  counting c = {0, 0};
-  gh_allocator a = {counting_alloc, NULL, counting_free, &c};
+  counting_alloc c = {0};
+  gh_allocator a = counting_allocator(&c);
   gh_runtime_options o;
   gh_runtime_options_init(&o);
   o.allocator = &a;

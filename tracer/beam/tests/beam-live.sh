@@ -24,8 +24,11 @@ seen=no
 for _ in $(seq 1 240); do
   [ -z "$trace" ] && trace=$(find "$out" -name metadata -printf '%h\n' 2>/dev/null | head -1)
   if [ -n "$trace" ]; then
-    "$analyze" --format json "$trace" >"$scratch/live.json" 2>/dev/null
-    if [ -n "$(finding_for "$scratch/live.json" warning bloat seed_bloat)" ]; then
+    # Before the first packet is flushed the trace is not readable yet
+    # (exit 2, no report): only a report is searched.
+    rc=0
+    "$analyze" --format json "$trace" >"$scratch/live.json" 2>/dev/null || rc=$?
+    if [ $rc -le 1 ] && [ -n "$(finding_for "$scratch/live.json" warning bloat seed_bloat)" ]; then
       seen=yes
       break
     fi
