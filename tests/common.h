@@ -23,14 +23,19 @@
 
 #define OK(expr) assert_int_equal(GH_OK, (expr))
 
-static inline gh_runtime *new_runtime(void) {
+/* A runtime on the host allocator a (NULL: malloc) that verifies every heap
+ * after each collection. */
+static inline gh_runtime *new_runtime_on(const gh_allocator *a) {
   gh_runtime_options o;
   gh_runtime_options_init(&o);
+  o.allocator = a;
   o.verify = true;
   gh_runtime *rt = NULL;
   OK(gh_runtime_new(&o, &rt));
   return rt;
 }
+
+static inline gh_runtime *new_runtime(void) { return new_runtime_on(NULL); }
 
 /* Overwrites freed memory, so that reading memory genheap has freed gives
  * POISON_BYTE instead of, nearly always, the old contents: a use after free

@@ -228,12 +228,7 @@ static void census_of_dead_process_fails(void **state) {
 static void census_without_memory_fails_cleanly(void **state) {
   counting_alloc f = {0};
   gh_allocator a = counting_allocator(&f);
-  gh_runtime_options o;
-  gh_runtime_options_init(&o);
-  o.allocator = &a;
-  o.verify = true;
-  gh_runtime *rt;
-  OK(gh_runtime_new(&o, &rt));
+  gh_runtime *rt = new_runtime_on(&a);
   gh_proc *p = spawn_default(rt);
   OK(gh_push(p, GH_NIL));
   for (size_t i = 0; i < 2000; i++) { /* a deep list: the walk must grow its stack */

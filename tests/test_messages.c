@@ -194,51 +194,22 @@ static void receive_can_kill_the_receiver(void **state) {
 
 /* ---- Where message memory comes from ------------------------------------- */
 
-typedef struct counting {
-  long allocs;
-  long long live_bytes;
-} counting;
-
-static void *c_alloc(void *ctx, size_t n) {
-  counting *c = ctx;
-  c->allocs++;
-  c->live_bytes += (long long)n;
-  return malloc(n);
-}
-
-static void c_free(void *ctx, void *p, size_t n) {
-  counting *c = ctx;
-  c->live_bytes -= (long long)n;
-  free(p);
-}
-
-static gh_runtime *counting_runtime(counting *c) {
-  static gh_allocator a = {c_alloc, NULL, c_free, NULL};
-  a.ctx = c;
-  gh_runtime_options o;
-  gh_runtime_options_init(&o);
-  o.allocator = &a;
-  o.verify = true;
-  gh_runtime *rt;
-  OK(gh_runtime_new(&o, &rt));
-  return rt;
-}
-
 /* Small messages are carved from the sender's send buffer: the allocator
  * is called once per buffer, not once per message, and every byte goes
  * back to it when the processes are gone. */
 static void small_messages_cost_no_allocation_each(void **state) {
-  counting c = {0, 0};
-  gh_runtime *rt = counting_runtime(&c);
+  counting_alloc c = {0};
+  gh_allocator a = counting_allocator(&c);
+  gh_runtime *rt = new_runtime_on(&a);
   gh_proc *p = spawn_default(rt), *q = spawn_default(rt);
   enum { N = 2000 };
   gh_term t, elems[3] = {gh_small(1), gh_small(2), GH_NIL};
   OK(gh_tuple(p, 3, elems, &t)); /* 4 words: a fragment of 96 bytes */
   OK(gh_push(p, t));
-  long before = c.allocs;
+  long before = c.calls;
   for (int i = 0; i < N; i++)
     OK(gh_send(p, gh_self(q), slot(p, 0))); /* sends never collect */
-  long sends = c.allocs - before;
+  long sends = c.calls - before;
   assert_true(sends * 20 < N);
   for (int i = 0; i < N; i++) {
     gh_term m;

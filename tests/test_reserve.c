@@ -147,12 +147,7 @@ static void plain_free(void *ctx, void *ptr, size_t bytes) { free(ptr); }
 
 static void a_failed_put_fails_every_put_until_the_next_reserve(void **state) {
   static const gh_allocator a = {maybe_alloc, NULL, plain_free, NULL};
-  gh_runtime_options o;
-  gh_runtime_options_init(&o);
-  o.allocator = &a;
-  o.verify = true;
-  gh_runtime *rt;
-  OK(gh_runtime_new(&o, &rt));
+  gh_runtime *rt = new_runtime_on(&a);
   gh_proc *p = spawn_default(rt);
   OK(gh_reserve(p, 4, NULL, 0));
   gh_term good = gh_put_cons(p, gh_small(1), GH_NIL);

@@ -84,12 +84,7 @@ static void equality_is_structural(void **state) {
 static void equal_and_flat_size_use_the_runtime_allocator_and_say_nomem(void **state) {
   counting_alloc c = {0};
   gh_allocator a = counting_allocator(&c);
-  gh_runtime_options o;
-  gh_runtime_options_init(&o);
-  o.allocator = &a;
-  o.verify = true;
-  gh_runtime *rt;
-  OK(gh_runtime_new(&o, &rt));
+  gh_runtime *rt = new_runtime_on(&a);
   gh_proc *p = spawn_default(rt);
   OK(gh_push(p, GH_NIL));
   build_list_in_slot(p, 0, 1, 1000); /* size: a car per cell on the stack */

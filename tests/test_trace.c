@@ -133,16 +133,6 @@ static void *switch_alloc(void *ctx, size_t bytes) {
 }
 static void switch_free(void *ctx, void *ptr, size_t bytes) { free(ptr); }
 
-static gh_runtime *runtime_on(switchable *sw, const gh_allocator *a) {
-  gh_runtime_options o;
-  gh_runtime_options_init(&o);
-  o.allocator = a;
-  o.verify = true;
-  gh_runtime *rt;
-  OK(gh_runtime_new(&o, &rt));
-  return rt;
-}
-
 static void explicit_major_gc_is_traced_explicit(void **state) {
   gh_runtime *rt = new_runtime();
   gh_proc *p = spawn_default(rt);
@@ -184,7 +174,7 @@ static void first_gc_of_a_fresh_process_is_traced_no_old_heap(void **state) {
 static void retried_sweep_keeps_the_reason_it_had_when_it_failed(void **state) {
   switchable sw = {false};
   gh_allocator a = {switch_alloc, NULL, switch_free, &sw};
-  gh_runtime *rt = runtime_on(&sw, &a);
+  gh_runtime *rt = new_runtime_on(&a);
   gh_proc *p = spawn_default(rt);
   size_t mark = start_recording();
   sw.failing = true;
@@ -208,7 +198,7 @@ static void retried_sweep_keeps_the_reason_it_had_when_it_failed(void **state) {
 static void retried_old_heap_full_sweep_is_traced_old_heap_full(void **state) {
   switchable sw = {false};
   gh_allocator a = {switch_alloc, NULL, switch_free, &sw};
-  gh_runtime *rt = runtime_on(&sw, &a);
+  gh_runtime *rt = new_runtime_on(&a);
   SKIP_UNDER_STRESS(rt); /* the GC sequence below is the normal one */
   gh_proc *p = spawn_default(rt);
   OK(gh_push(p, GH_NIL));
