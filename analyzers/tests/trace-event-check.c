@@ -198,5 +198,13 @@ int main(int argc, char **argv) {
     else
       printf("instant %u %s %s\n", t->pid, t->scope, t->name);
   }
+  /* freed so that the sanitizer build's leak check can pass */
+  free(named);
+  free(thread_busy);
+  free(tracks);
+  mj_free(doc);
+  free(text);
+  if (f != stdin)
+    fclose(f);
   return 0;
 }
