@@ -15,6 +15,7 @@ struct gha_sink {
   bool plugin_mode;          /* own analyzer, report at the end */
   bool json;
   char *junit, *html;
+  struct gha_view view;      /* top, all */
   bt_message_iterator *iter;
   bt_self_component_port_input *port;
 };
@@ -27,8 +28,33 @@ struct param_ctx {
   char why[512];
 };
 
+/* top: a whole number from 1 to GHA_TOP_MAX, as genheap-analyze's --top. */
+static void top_param(struct param_ctx *c, const bt_value *v) {
+  uint64_t n = 0;
+  if (bt_value_is_unsigned_integer(v))
+    n = bt_value_integer_unsigned_get(v);
+  else if (bt_value_is_signed_integer(v) && bt_value_integer_signed_get(v) > 0)
+    n = (uint64_t)bt_value_integer_signed_get(v);
+  if (n < 1 || n > GHA_TOP_MAX)
+    snprintf(c->why, sizeof c->why, "top must be a whole number from 1 to %d",
+             GHA_TOP_MAX);
+  else
+    c->s->view.top = (size_t)n;
+}
+
 static bool output_param(struct param_ctx *c, const char *key, const bt_value *v) {
   const char *str = bt_value_is_string(v) ? bt_value_string_get(v) : NULL;
+  if (strcmp(key, "top") == 0) {
+    top_param(c, v);
+    return true;
+  }
+  if (strcmp(key, "all") == 0) {
+    if (!bt_value_is_bool(v))
+      snprintf(c->why, sizeof c->why, "all must be true or false");
+    else
+      c->s->view.all = bt_value_bool_get(v);
+    return true;
+  }
   if (strcmp(key, "format") == 0) {
     if (!str || (strcmp(str, "text") != 0 && strcmp(str, "json") != 0))
       snprintf(c->why, sizeof c->why, "format must be \"text\" or \"json\"");
@@ -154,13 +180,22 @@ gha_sink_graph_is_configured(bt_self_component_sink *self) {
   return BT_COMPONENT_CLASS_SINK_GRAPH_IS_CONFIGURED_METHOD_STATUS_OK;
 }
 
+/* The writers' signature with the sink's view (JUnit has none). */
+typedef int (*view_writer)(FILE *, const struct gha_analyzer *,
+                           const struct gha_run_info *, const struct gha_view *);
+
+static int junit_with_view(FILE *out, const struct gha_analyzer *an,
+                           const struct gha_run_info *run, const struct gha_view *v) {
+  (void)v;
+  return gha_report_junit(out, an, run);
+}
+
 static int write_file(const char *path, const struct gha_analyzer *an,
-                      int (*writer)(FILE *, const struct gha_analyzer *,
-                                    const struct gha_run_info *)) {
+                      view_writer writer, const struct gha_view *v) {
   FILE *f = fopen(path, "w");
   if (!f)
     return -1;
-  int rc = writer(f, an, NULL);
+  int rc = writer(f, an, NULL, v);
   return fclose(f) != 0 ? -1 : rc;
 }
 
@@ -175,11 +210,11 @@ static int plugin_report(bt_self_component_sink *self, struct gha_sink *s) {
   }
   gha_finish(an);
   int rc = s->json ? gha_report_json(stdout, an, NULL)
-                   : gha_report_text(stdout, an, NULL);
+                   : gha_report_text_view(stdout, an, NULL, &s->view);
   if (rc == 0 && s->junit)
-    rc = write_file(s->junit, an, gha_report_junit);
+    rc = write_file(s->junit, an, junit_with_view, &s->view);
   if (rc == 0 && s->html)
-    rc = write_file(s->html, an, gha_report_html);
+    rc = write_file(s->html, an, gha_report_html_view, &s->view);
   if (rc != 0) {
     BT_CURRENT_THREAD_ERROR_APPEND_CAUSE_FROM_COMPONENT(
         comp, "cannot write the report");

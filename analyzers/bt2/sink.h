@@ -27,6 +27,7 @@ bt_component_class_sink *gha_sink_class_create(void);
 
 #define GHA_SINK_HELP                                                          \
   "Parameters: format (\"text\" or \"json\"), junit (path), html (path), "     \
+  "top (names, findings and charts singled out), all (true: every one), "      \
   "fail-on (info, warning, error, never), min-idle (seconds), idle-factor, "   \
   "bloat-min-words, binleak-min-words, binleak-min-steps, burst-min-gcs, "     \
   "burst-min-words.  See genheap-analyze(1)."

@@ -12,7 +12,6 @@
 
 #define PROG       "genheap-analyze"
 #define EXIT_USAGE 2
-#define TOP_MAX    100000 /* charts are drawn for the top N: keep pages sane */
 
 int gha_cli_view_option(struct gha_cli_views *v, const char *name, const char *arg) {
   if (strcmp(name, "all") == 0) {
@@ -26,9 +25,9 @@ int gha_cli_view_option(struct gha_cli_views *v, const char *name, const char *a
   char *end;
   errno = 0;
   unsigned long long n = arg ? strtoull(arg, &end, 10) : 0;
-  if (!arg || !arg[0] || arg[0] == '-' || errno || *end || n < 1 || n > TOP_MAX) {
+  if (!arg || !arg[0] || arg[0] == '-' || errno || *end || n < 1 || n > GHA_TOP_MAX) {
     fprintf(stderr, PROG ": --top must be a whole number from 1 to %d, not '%s'\n",
-            TOP_MAX, arg ? arg : "");
+            GHA_TOP_MAX, arg ? arg : "");
     return -1;
   }
   v->view.top = (size_t)n;

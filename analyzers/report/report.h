@@ -51,6 +51,7 @@ int gha_report_perfetto(FILE *out, const struct gha_analyzer *an,
  * process is counted in its group.  Each is one pass over the processes
  * and findings (a hash table of names, a heap of N). */
 #define GHA_TOP_DEFAULT 10
+#define GHA_TOP_MAX     100000 /* charts are drawn for the top N: keep pages sane */
 struct gha_view {
   size_t top; /* names, findings and charts singled out (0: GHA_TOP_DEFAULT) */
   bool all;   /* every name, finding and process (charts stay at top) */

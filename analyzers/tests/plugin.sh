@@ -28,7 +28,8 @@ grep -q "no genheap events" "$work/err" || fail "the reason is not given"
 # unknown parameters and bad values are errors, not silently ignored
 for bad in 'format="xml"' 'min-idle="abc"' 'min-idle="nan"' 'idle-factor="inf"' \
     'min-idle=1e300' 'min-idel=1' 'bloat-min-words=1.5' 'fail-on="sometimes"' \
-    'binleak-min-steps=-3' 'junit=""'; do
+    'binleak-min-steps=-3' 'junit=""' 'top=0' 'top=-2' 'top=100001' 'top="5"' \
+    'all=1' 'all="yes"'; do
   "$BABELTRACE2" --plugin-path="$PLUGIN_DIR" "$work/genheap" \
     -c sink.genheap.analyze -p "$bad" >"$work/out" 2>"$work/err" &&
     fail "parameter $bad accepted"
@@ -37,7 +38,7 @@ for bad in 'format="xml"' 'min-idle="abc"' 'min-idle="nan"' 'idle-factor="inf"' 
 done
 # good values of every type are taken
 expect_status 0 "$BABELTRACE2" --plugin-path="$PLUGIN_DIR" "$work/genheap" \
-  -c sink.genheap.analyze -p 'min-idle=0.5,idle-factor="7.5",bloat-min-words=1000,fail-on="error",format="json"'
+  -c sink.genheap.analyze -p 'min-idle=0.5,idle-factor="7.5",bloat-min-words=1000,fail-on="error",format="json",top=3,all=true'
 grep -q '"min_idle_ns":500000000,"idle_factor":7.5,"bloat_min_words":1000' "$work/out" ||
   fail "plugin parameters not applied: $(head -c 400 "$work/out")"
 

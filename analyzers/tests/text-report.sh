@@ -67,6 +67,18 @@ expect_status 1 "$ANALYZE" --all "$work/leak"
 sed -n '/^Every process/,$p' "$work/out" | grep -m1 "/$vpid/" | grep -q "/$vpid/1(router)$" ||
   fail "--all does not list the router first: $(sed -n '/^Every process/,+4p' "$work/out")"
 
+# the babeltrace2 plugin takes the same views as parameters
+if [ -n "${BABELTRACE2:-}" ] && [ -x "$BABELTRACE2" ]; then
+  "$BABELTRACE2" --plugin-path="$PLUGIN_DIR" "$work/leak" -c sink.genheap.analyze \
+    -p 'top=1' >"$work/out" 2>"$work/err" # exit 1: the findings fail the run
+  grep -q "^\.\.\. and [0-9]* more names* ([0-9]* process" "$work/out" ||
+    fail "plugin top=1 does not count the names left out: $(cat "$work/err")"
+  "$BABELTRACE2" --plugin-path="$PLUGIN_DIR" "$work/leak" -c sink.genheap.analyze \
+    -p 'all=true' >"$work/out" 2>"$work/err"
+  [ "$(grep -c '(worker)$' "$work/out")" -ge $REQUESTS ] ||
+    fail "plugin all=true does not list every worker: $(cat "$work/err")"
+fi
+
 # --compare: the router's leak is gone after the fix; processes matched by
 # name (the vpids differ); the exit status is the fixed run's
 "$ANALYZE" --compare "$work/leak" "$work/fixed" >"$work/out" 2>"$work/err"
