@@ -172,15 +172,6 @@ static struct gha_proc *add_proc(struct gha_analyzer *an,
 
 /* ---- per-event aggregation -------------------------------------------- */
 
-/* The measured lower bound of a waste at ts (for charts). */
-static uint64_t waste_now(const struct gha_waste *w, uint64_t ts) {
-  uint64_t words = 0;
-  for (unsigned i = 0; i < w->nstairs; i++)
-    if (w->stairs[i].since_ns <= ts)
-      words = w->stairs[i].words;
-  return words;
-}
-
 /* The chart points a measurement covers show it (the epoch's start bounds
  * it, as it bounds the staircase). */
 static void raise_points(const struct gha_analyzer *an, struct gha_proc *p,
@@ -430,8 +421,9 @@ bool gha_feed(struct gha_analyzer *an, const struct gha_event *ev) {
     track_peaks(p, &ev->info);
     p->info = ev->info;
     p->has_info = true;
-    gha__series_add(an, p, ev->ts_ns, &ev->info, &step, waste_now(&p->waste, ev->ts_ns),
-                    waste_now(&p->binwaste, ev->ts_ns));
+    gha__series_add(an, p, ev->ts_ns, &ev->info, &step,
+                    gha_waste_at(&p->waste, ev->ts_ns),
+                    gha_waste_at(&p->binwaste, ev->ts_ns));
   }
   an->finished = false;
   return true;

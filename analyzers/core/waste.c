@@ -132,14 +132,19 @@ void gha_waste_sweep(struct gha_waste *w, uint64_t sweep_ns, uint64_t next_ns,
   w->epoch_ns = next_ns > sweep_ns ? next_ns : sweep_ns;
 }
 
+uint64_t gha_waste_at(const struct gha_waste *w, uint64_t ts) {
+  uint64_t words = 0;
+  for (unsigned i = 0; i < w->nstairs; i++)
+    if (w->stairs[i].since_ns <= ts)
+      words = w->stairs[i].words;
+  return words;
+}
+
 void gha_waste_summarize(const struct gha_waste *w, uint64_t end_ns,
                          uint64_t threshold, struct gha_waste_summary *out) {
   struct totals t = totals_of(w);
   integrate(w, end_ns, threshold, &t);
-  uint64_t now = 0;
-  for (unsigned i = 0; i < w->nstairs; i++)
-    if (w->stairs[i].since_ns <= end_ns)
-      now = w->stairs[i].words;
+  uint64_t now = gha_waste_at(w, end_ns);
   *out = (struct gha_waste_summary){w->peak,           w->peak_ns,
                                     w->peak_by,
                                     t.word_s,          t.above_ns,

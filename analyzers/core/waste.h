@@ -65,6 +65,9 @@ void gha_waste_measured(struct gha_waste *w, enum gha_measure by,
  * new one begins at next_ns (the sweep's end). */
 void gha_waste_sweep(struct gha_waste *w, uint64_t sweep_ns, uint64_t next_ns,
                      uint64_t threshold);
+/* The open epoch's measured lower bound at ts: the staircase's step then
+ * (0 before its first measurement). */
+uint64_t gha_waste_at(const struct gha_waste *w, uint64_t ts);
 /* The summary as if the open epoch ended at end_ns (nothing is changed:
  * a live analysis asks again as events arrive). */
 void gha_waste_summarize(const struct gha_waste *w, uint64_t end_ns,

@@ -149,22 +149,14 @@ struct values {
   uint64_t waste_end, binwaste_end; /* the lower bounds at the end of its life */
 };
 
-/* The open epoch's staircase at t (waste.h): exact, unlike the points. */
-static uint64_t stair_at(const struct gha_waste *w, uint64_t t) {
-  uint64_t v = 0;
-  for (unsigned i = 0; i < w->nstairs; i++)
-    if (w->stairs[i].since_ns <= t)
-      v = w->stairs[i].words;
-  return v;
-}
-
 static void gather(const struct gha_analyzer *an, const struct gha_proc *p,
                    struct values *v) {
   v->n = p->series_len;
   for (size_t i = 0; i < v->n; i++) {
     const struct gha_point *pt = &p->series[i];
-    uint64_t t = gha_point_ts(p, pt), sw = stair_at(&p->waste, t),
-             sb = stair_at(&p->binwaste, t);
+    /* the open epoch's staircase (waste.h): exact, unlike the points */
+    uint64_t t = gha_point_ts(p, pt), sw = gha_waste_at(&p->waste, t),
+             sb = gha_waste_at(&p->binwaste, t);
     v->ts[i] = t;
     v->young[i] = pt->young;
     v->old[i] = pt->old;
