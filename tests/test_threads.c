@@ -135,6 +135,65 @@ static void threads_share_binaries_and_leave_nothing_behind(void **state) {
   gh_runtime_free(rt);
 }
 
+/* ---- Exits racing the idle passes ------------------------------------------ */
+
+#define EXIT_CYCLES 3000
+
+/* Spawns, waits and exits processes one after the other while
+ * hibernator_main runs idle passes: a pass that claims a process its owner
+ * is exiting must be done with it before gh_exit frees the handle (an idle
+ * pass once read a freed handle; the poisoning allocator, ASan and TSan
+ * check). */
+static void *exiter_main(void *arg) {
+  worker *w = arg;
+  gh_spawn_options o;
+  gh_spawn_options_init(&o);
+  o.hibernate_after_ms = 1;
+  for (int i = 0; i < EXIT_CYCLES && !w->failed_line; i++) {
+    gh_proc *p;
+    gh_status s = gh_spawn(w->rt, &o, &p);
+    if (s == GH_OK && (s = gh_wait(p)) == GH_OK) {
+      if (i % 4 == 0)
+        sched_yield(); /* some wait long enough to be claimed */
+      s = gh_exit(p);
+    }
+    if (s != GH_OK) {
+      w->failed_line = __LINE__;
+      w->failed_status = s;
+    }
+  }
+  atomic_fetch_sub(&workers_running, 1);
+  return NULL;
+}
+
+static void exits_racing_idle_passes_leave_nothing_behind(void **state) {
+  gh_runtime *rt = new_poisoning_runtime(false);
+  gh_runtime_stats base;
+  gh_runtime_stats_get(rt, &base);
+  worker w[2];
+  pthread_t th[2], hib;
+  hibernator_failures = 0;
+  atomic_store(&workers_running, 2);
+  for (int i = 0; i < 2; i++) {
+    w[i] = (worker){.rt = rt, .index = i};
+    assert_int_equal(0, pthread_create(&th[i], NULL, exiter_main, &w[i]));
+  }
+  assert_int_equal(0, pthread_create(&hib, NULL, hibernator_main, rt));
+  for (int i = 0; i < 2; i++)
+    pthread_join(th[i], NULL);
+  pthread_join(hib, NULL);
+  for (int i = 0; i < 2; i++)
+    if (w[i].failed_line)
+      fail_msg("exiter %d failed at line %d: %s", i, w[i].failed_line,
+               gh_strerror(w[i].failed_status));
+  assert_int_equal(0, hibernator_failures);
+  gh_runtime_stats s;
+  gh_runtime_stats_get(rt, &s);
+  assert_int_equal(0, s.processes_alive);
+  assert_int_equal(base.bytes_allocated, s.bytes_allocated);
+  gh_runtime_free(rt);
+}
+
 /* ---- The mailbox under concurrent senders --------------------------------- */
 
 #define FIFO_SENDERS 4
@@ -396,6 +455,7 @@ static void sends_find_their_receiver_while_the_table_grows(void **state) {
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(threads_share_binaries_and_leave_nothing_behind),
+      cmocka_unit_test(exits_racing_idle_passes_leave_nothing_behind),
       cmocka_unit_test(concurrent_senders_keep_their_order),
       cmocka_unit_test(sends_racing_exit_fail_cleanly),
       cmocka_unit_test(sends_find_their_receiver_while_the_table_grows),

@@ -550,6 +550,11 @@ gh_status gh_exit(gh_proc *p) {
   pthread_rwlock_wrlock(&rt->procs_lock);
   registry_forget(rt, p);
   pthread_rwlock_unlock(&rt->procs_lock);
+  /* A pass may have claimed the process after the first lock above and
+   * before it left the registry (claim looks it up under procs_lock, so
+   * none can now): it still holds state_lock, and the handle waits for it. */
+  pthread_mutex_lock(&p->state_lock);
+  pthread_mutex_unlock(&p->state_lock);
   proc_free_handle(p);
   return GH_OK;
 }
