@@ -134,7 +134,9 @@ struct gh_proc {
   gh_runtime *rt;
   gh_pid pid;
   char *name;   /* never NULL ("" when unnamed) */
-  bool alive;   /* false once exited or killed: every call says GH_ERR_DEAD */
+  /* false once exited or killed: every call says GH_ERR_DEAD.  Atomic: the
+   * idle passes read it while the owner exits the process. */
+  _Atomic bool alive;
 
   /* Old block, created by the first minor GC that promotes; only a full
    * sweep frees it.  Invariant: nothing in it points outside it. */

@@ -487,13 +487,15 @@ gh_status gh_spawn(gh_runtime *rt, const gh_spawn_options *opts, gh_proc **out) 
   s = p->name ? init_heap(p) : GH_ERR_NOMEM;
   if (s == GH_OK) {
     p->pid = atomic_fetch_add(&rt->next_pid, 1);
+    /* alive before it is published: the idle passes read it under the
+     * registry lock as soon as it is there (TSan) */
+    p->alive = true;
     s = publish(rt, p);
   }
   if (s != GH_OK) {
     spawn_undo(rt, p);
     return s;
   }
-  p->alive = true;
   if (rt->census_thread_started) /* its roots are quiet from birth */
     atomic_store(&p->writes_changed_ms, gh__now_ms(rt));
   atomic_fetch_add(&rt->processes_alive, 1);
